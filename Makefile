@@ -1,0 +1,44 @@
+# One command per job, the same for people and for CI (.ci/run calls `make test`).
+#   make serve   install what is missing, then preview both languages with live reload
+#   make test    install what is missing (Chromium included), then run every test
+#   make build   the whole published site into site/ (Chinese at /, English at /en/)
+#   make bench   build times, reload time, test time and page weights, printed
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install chromium serve build test bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: this project needs Python 3.11 (set PYTHON=...)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+# Debian's Chromium and a CJK font, for the browser tests and the screenshots.
+chromium:
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+serve: install
+	$(PY) tools/website.py serve
+
+build: install
+	$(PY) tools/website.py build
+
+test: install chromium
+	$(PY) -m pytest
+
+bench: install chromium
+	$(PY) tools/bench.py
+
+clean:
+	rm -rf site .cache .pytest_cache build

@@ -1,0 +1,91 @@
+"""Make the HTML of notebook pages (rendered by mkdocs-jupyter) small and consistent with the site.
+
+mkdocs-jupyter inlines JupyterLab's whole stylesheet (about 590 KB) into every notebook page, with
+MathJax and Mermaid loaders pointing at third-party CDNs and a copy of every cell's source for its
+own copy button. This hook:
+
+- removes every <style> and <script> element and the duplicate sources (overrides/assets/site/
+  notebook.css styles the cells instead);
+- turns code cells into the markup Material uses for code blocks, so they get its colours and its
+  copy button;
+- gives headings the explicit ids written in the program (`## 学习率 {#learning-rate}`), the same
+  in both languages, and rebuilds the page's table of contents from them.
+
+Markdown pages are left alone.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.toc import get_toc
+
+_STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_CLIPBOARD = re.compile(
+    r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>'
+    r'|<div class="clipboard-copy-txt" id="cell-\d+">.*?</div>',
+    re.S,
+)
+_CODE = re.compile(r'<div class="highlight-ipynb hl-(\w+)[^"]*"><pre><span></span>(.*?)</pre></div>', re.S)
+_HEADING = re.compile(r'<h([1-6]) id="[^"]*">(.*?)(?:<a class="anchor-link" href="[^"]*">¶</a>)?</h\1>', re.S)
+_EXPLICIT_ID = re.compile(r"\s*\{\s*#([A-Za-z][\w-]*)\s*\}\s*$")
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def is_notebook(page) -> bool:
+    return page.file.src_uri.endswith(".ipynb")
+
+
+def _code(m: re.Match) -> str:
+    return f'<div class="language-{m[1]} highlight"><pre><span></span><code>{m[2]}</code></pre></div>'
+
+
+def fix_headings(html: str, where: str) -> tuple[str, list[dict]]:
+    """Apply explicit heading ids; return the new HTML and flat TOC tokens (h2 and below)."""
+    tokens: list[dict] = []
+
+    def heading(m: re.Match) -> str:
+        level, inner = int(m[1]), m[2]
+        explicit = _EXPLICIT_ID.search(inner)
+        name = htmllib.unescape(_TAGS.sub("", _EXPLICIT_ID.sub("", inner))).strip()
+        if explicit:
+            inner, hid = _EXPLICIT_ID.sub("", inner), explicit[1]
+        elif level == 1:
+            hid = "title"
+        else:
+            raise PluginError(f"{where}: heading {name!r} needs an explicit id, e.g. '## {name} {{#some-id}}'")
+        if level > 1:
+            tokens.append({"level": level, "id": hid, "name": name, "children": []})
+        return f'<h{level} id="{hid}">{inner}<a class="headerlink" href="#{hid}" title="Permanent link">#</a></h{level}>'
+
+    return _HEADING.sub(heading, html), tokens
+
+
+def nest(tokens: list[dict]) -> list[dict]:
+    """Nest flat heading tokens by level, as Python-Markdown's toc extension does."""
+    root: list[dict] = []
+    stack: list[dict] = []
+    for tok in tokens:
+        while stack and stack[-1]["level"] >= tok["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else root).append(tok)
+        stack.append(tok)
+    return root
+
+
+def slim(html: str) -> str:
+    html = _SCRIPT.sub("", _STYLE.sub("", html))
+    html = _COMMENT.sub("", _CLIPBOARD.sub("", html))
+    return _CODE.sub(_code, html)
+
+
+def on_page_content(html, page, config, files):
+    if not is_notebook(page):
+        return html
+    html, tokens = fix_headings(slim(html), page.file.src_uri)
+    page.toc = get_toc(nest(tokens))
+    return html

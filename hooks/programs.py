@@ -1,0 +1,171 @@
+"""Publish the programs in snippets/ as executed notebook pages, in the language being built.
+
+Each `snippets/<name>.py` (jupytext percent format) is executed once, whatever the language, and
+the executed notebook is cached under `.cache/programs/executed/`, keyed on the file's text. For
+the language being built, markdown cells tagged for the other language are dropped, and the
+notebook is added to the site as `programs/<name>.ipynb`, which mkdocs-jupyter renders (with
+`execute: false`: the outputs are already there).
+
+A cell that raises fails the build with the file, the cell number, its first line in the file
+and the error.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import copy
+import hashlib
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+
+import jupytext
+import nbclient
+import nbformat
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+
+log = logging.getLogger("mkdocs.hooks.programs")
+
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPETS = ROOT / "snippets"
+CACHE = ROOT / ".cache" / "programs"
+LANGS = ("zh", "en")
+CELL_TIMEOUT_S = 300
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class ProgramError(PluginError):
+    """A program in snippets/ is malformed or one of its cells raised."""
+
+
+def snippet_paths() -> list[Path]:
+    return sorted(SNIPPETS.glob("*.py"))
+
+
+def cell_lines(path: Path) -> list[int]:
+    """First line (1-based) of each `# %%` cell of a percent-format file."""
+    lines = [n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if line.startswith("# %%")]
+    if not lines or lines[0] != 1:
+        raise ProgramError(f"{_rel(path)}: a program must start with a '# %%' cell marker on line 1")
+    return lines
+
+
+def cell_language(cell) -> str | None:
+    """'zh' or 'en' for a markdown cell tagged with one language, None for a shared cell."""
+    tags = [t for t in cell.get("metadata", {}).get("tags", []) if t in LANGS]
+    if len(tags) > 1:
+        raise ProgramError(f"a cell is tagged with both languages: {cell.source[:60]!r}")
+    if tags and cell.cell_type != "markdown":
+        raise ProgramError(f"only markdown cells may be tagged with a language: {cell.source[:60]!r}")
+    return tags[0] if tags else None
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _key(path: Path) -> str:
+    h = hashlib.sha256(path.read_bytes())
+    h.update(sys.version.encode())
+    return h.hexdigest()[:16]
+
+
+def execute(path: Path) -> nbformat.NotebookNode:
+    """Run a program as a notebook (cwd = repository root) and return it with its outputs."""
+    lines = cell_lines(path)
+    nb = jupytext.read(path)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    client = nbclient.NotebookClient(
+        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", allow_errors=False,
+        resources={"metadata": {"path": str(ROOT)}},
+    )
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as err:
+        for i, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    line = lines[i] if i < len(lines) else "?"
+                    raise ProgramError(
+                        f"{_rel(path)}: cell {i + 1} (line {line}) raised "
+                        f"{out.get('ename')}: {_ANSI.sub('', out.get('evalue', ''))}"
+                    ) from None
+        raise ProgramError(f"{_rel(path)}: {_ANSI.sub('', str(err))}") from None
+    except Exception as err:  # kernel died, timeout ...
+        raise ProgramError(f"{_rel(path)}: {type(err).__name__}: {err}") from None
+    return nb
+
+
+def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
+    """The executed notebook of each program, from the cache or run now (in parallel)."""
+    done_dir = CACHE / "executed"
+    done_dir.mkdir(parents=True, exist_ok=True)
+    result, todo = {}, []
+    for path in paths:
+        cached = done_dir / f"{path.stem}.{_key(path)}.ipynb"
+        if cached.exists():
+            result[path] = nbformat.read(cached, as_version=4)
+        else:
+            todo.append(path)
+    if todo:
+        log.info("Executing %s", ", ".join(_rel(p) for p in todo))
+        workers = max(1, min(len(todo), os.cpu_count() or 1))
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            futures = {path: pool.submit(execute, path) for path in todo}
+            errors = []
+            for path, fut in futures.items():
+                try:
+                    nb = fut.result()
+                except ProgramError as err:
+                    errors.append(str(err))
+                    continue
+                for old in done_dir.glob(f"{path.stem}.*.ipynb"):
+                    old.unlink()
+                nbformat.write(nb, done_dir / f"{path.stem}.{_key(path)}.ipynb")
+                result[path] = nb
+            if errors:
+                raise ProgramError("\n".join(errors))
+    return result
+
+
+def for_language(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """A copy of the notebook without the markdown cells of the other languages."""
+    out = copy.deepcopy(nb)
+    out.cells = [c for c in nb.cells if cell_language(c) in (None, lang)]
+    return out
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.exists() or path.read_text("utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+
+
+def on_config(config):
+    lang = config.extra.get("lang")
+    if lang not in LANGS:
+        raise PluginError(f"mkdocs config {config.config_file_path}: extra.lang must be one of {LANGS}")
+    # mkdocs-jupyter evicts every cache entry its build did not use: one cache per language.
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is not None:
+        jupyter.config["cache_dir"] = str(ROOT / ".cache" / "mkdocs-jupyter" / lang)
+    return config
+
+
+@event_priority(100)  # before mkdocs-jupyter wraps the notebook files
+def on_files(files, config):
+    lang = config.extra["lang"]
+    src_dir = CACHE / lang
+    notebooks = executed(snippet_paths())
+    for path, nb in notebooks.items():
+        rel = f"programs/{path.stem}.ipynb"
+        _write_if_changed(src_dir / rel, nbformat.writes(for_language(nb, lang)))
+        files.append(File(rel, str(src_dir), config.site_dir, config.use_directory_urls))
+    return files

@@ -1,0 +1,164 @@
+"""What several tests need: the repository's layout, and readers for Markdown and built HTML."""
+
+from __future__ import annotations
+
+import html.parser
+import importlib.util
+import re
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+SNIPPETS = ROOT / "snippets"
+LANGS = ("zh", "en")
+PREFIX = {"zh": "", "en": "en/"}
+
+
+def import_tool(name: str, folder: str = "tools"):
+    """Import tools/<name>.py or hooks/<name>.py as a module."""
+    key = f"_{folder}_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, ROOT / folder / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
+def pages(lang: str) -> list[str]:
+    """Markdown pages of one language, relative to docs/<lang>."""
+    return sorted(str(p.relative_to(DOCS / lang)) for p in (DOCS / lang).rglob("*.md"))
+
+
+# --- Markdown ------------------------------------------------------------------------------------
+
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+
+
+def fences(text: str) -> list[dict]:
+    """Fenced blocks: line number (1-based), indent, fence, info string, code and marker lines."""
+    blocks, lines, i = [], text.splitlines(), 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        start, fence, body = i, m["fence"], []
+        i += 1
+        while i < len(lines) and not lines[i].lstrip().startswith(fence):
+            body.append(lines[i][len(m["indent"]):] if lines[i].startswith(m["indent"]) else lines[i].lstrip())
+            i += 1
+        before = [ln.strip() for ln in lines[max(0, start - 3):start] if ln.strip()]
+        blocks.append({
+            "line": start + 1, "indent": m["indent"], "fence": fence, "info": m["info"].strip(),
+            "code": "\n".join(body), "before": before[-1] if before else "",
+        })
+        i += 1
+    return blocks
+
+
+def strip_fences(text: str) -> str:
+    """The Markdown without its fenced blocks (so '#' lines in code are not taken for headings)."""
+    out, inside = [], None
+    for line in text.splitlines():
+        m = FENCE.match(line)
+        if inside is None and m:
+            inside = m["fence"]
+            out.append("")
+        elif inside is not None and line.lstrip().startswith(inside):
+            inside = None
+            out.append("")
+        else:
+            out.append("" if inside else line)
+    return "\n".join(out)
+
+
+HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$", re.M)
+HEADING_ID = re.compile(r"\{\s*#([\w-]+)[^}]*\}\s*$")
+
+
+def headings(text: str) -> list[tuple[int, str, str | None]]:
+    """(level, title, explicit id or None) of each heading, code blocks excluded."""
+    result = []
+    for m in HEADING.finditer(strip_fences(text)):
+        idm = HEADING_ID.search(m[2])
+        result.append((len(m[1]), HEADING_ID.sub("", m[2]).strip(), idm[1] if idm else None))
+    return result
+
+
+LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+
+
+def links(text: str) -> list[str]:
+    """Targets of the Markdown links and images, code blocks excluded."""
+    body = strip_fences(text)
+    body = re.sub(r"`[^`\n]*`", "", body)
+    return LINK.findall(body) + AUTOLINK.findall(body)
+
+
+def images(text: str) -> list[str]:
+    return [m for m in re.findall(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)", strip_fences(text))]
+
+
+# --- Built HTML ------------------------------------------------------------------------------------
+
+
+class PageParser(html.parser.HTMLParser):
+    """Collects ids, links and loaded resources of one HTML page."""
+
+    LOADS = {"script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "source": ("src", "srcset"),
+             "video": ("src", "poster"), "audio": ("src",), "embed": ("src",), "object": ("data",),
+             "track": ("src",), "input": ("src",)}
+    LINK_LOADS = {"stylesheet", "icon", "preload", "modulepreload", "prefetch", "manifest", "apple-touch-icon",
+                  "mask-icon", "shortcut icon", "dns-prefetch", "preconnect"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.anchors: list[str] = []
+        self.loads: list[str] = []
+        self.lang: str | None = None
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and "name" in a:
+            self.ids.add(a["name"])
+        if tag == "html":
+            self.lang = a.get("lang")
+        if tag == "a" and a.get("href"):
+            self.anchors.append(a["href"])
+        for attr in self.LOADS.get(tag, ()):
+            if a.get(attr):
+                self.loads.extend(u.strip().split(" ")[0] for u in a[attr].split(",")) if attr == "srcset" \
+                    else self.loads.append(a[attr])
+        if tag == "link" and a.get("href") and (a.get("rel") or "").lower() in self.LINK_LOADS:
+            self.loads.append(a["href"])
+        if a.get("style"):
+            self.styles.append(a["style"])
+        self._in_style = tag == "style"
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "style":
+            self._in_style = False
+
+
+@lru_cache(maxsize=None)
+def parse_page(path: Path) -> PageParser:
+    p = PageParser()
+    p.feed(path.read_text("utf-8"))
+    return p
+
+
+def built_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))

@@ -1,0 +1,53 @@
+"""Programs in snippets/: a failing cell fails the build with a message that names it."""
+
+from __future__ import annotations
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from helpers import import_tool
+
+programs = import_tool("programs", "hooks")
+nav_titles = import_tool("nav_titles", "hooks")
+
+
+def test_a_cell_that_raises_names_file_cell_and_line(tmp_path):
+    bad = tmp_path / "broken_program.py"
+    bad.write_text('# %% [markdown] tags=["zh"]\n# # 坏程序\n\n# %% [markdown] tags=["en"]\n# # Broken\n\n'
+                   "# %%\nx = 1\n\n# %%\ny = x / 0\n", "utf-8")
+    with pytest.raises(programs.ProgramError) as err:
+        programs.execute(bad)
+    message = str(err.value)
+    assert "broken_program.py" in message and "cell 4 (line 10)" in message, message
+    assert "ZeroDivisionError" in message, message
+
+
+def test_a_program_must_start_with_a_cell_marker(tmp_path):
+    bad = tmp_path / "no_marker.py"
+    bad.write_text("import torch\n# %%\nx = 1\n", "utf-8")
+    with pytest.raises(programs.ProgramError, match="no_marker.py: a program must start with a '# %%'"):
+        programs.cell_lines(bad)
+
+
+def test_language_tags_select_cells():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# 标题", metadata={"tags": ["zh"]}),
+        nbformat.v4.new_markdown_cell("# Title", metadata={"tags": ["en"]}),
+        nbformat.v4.new_code_cell("x = 1"),
+    ])
+    assert [c.source for c in programs.for_language(nb, "zh").cells] == ["# 标题", "x = 1"]
+    assert [c.source for c in programs.for_language(nb, "en").cells] == ["# Title", "x = 1"]
+
+
+def test_an_untranslated_navigation_section_fails_the_build():
+    from mkdocs.structure.nav import Navigation, Section
+
+    class Config(dict):
+        extra = {"nav_titles": {"Programs": "完整程序"}}
+        config_file_path = "mkdocs.yml"
+
+    nav = Navigation([Section("Programs", []), Section("Extras", [])], [])
+    with pytest.raises(PluginError, match="'Extras' has no translation"):
+        nav_titles.on_nav(nav, Config(), None)

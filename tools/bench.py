@@ -1,0 +1,174 @@
+"""Print the site's speed and size figures against its budgets (what `make bench` runs).
+
+    python tools/bench.py [--skip-tests]
+
+- cold build: the whole site, both languages, with every cache removed (programs executed);
+- warm rebuild: the same build again, caches kept;
+- reload: during `tools/website.py serve`, the time from saving a Markdown page to the served
+  page holding the edit, for each language;
+- make test: the whole test suite (pytest), unless --skip-tests;
+- page weight: for each kind of page, in both languages, what a first visit downloads in
+  Chromium (files, and bytes once gzip-compressed as a static host would serve them).
+
+Figures are printed, not asserted: budgets are goals for people, not timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import website  # noqa: E402
+
+BENCH_SITE = ROOT / "build" / "bench-site"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+BUDGET = {"warm": 5.0, "reload": 2.0, "text": 150_000, "notebook": 200_000, "requests": 25}
+rows: list[tuple[str, str, str]] = []
+
+
+def report(what: str, value: str, budget: str = "") -> None:
+    rows.append((what, value, budget))
+    print(f"{what:<44} {value:>14}   {budget}", flush=True)
+
+
+def verdict(ok: bool, text: str) -> str:
+    return f"{'ok  ' if ok else 'OVER'} (budget {text})"
+
+
+def timed_build() -> float:
+    start = time.perf_counter()
+    website.build(BENCH_SITE)
+    return time.perf_counter() - start
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def reload_time(lang: str) -> float:
+    """Seconds from saving docs/<lang>/index.md to the served page holding the edit."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/{website.PREFIX[lang]}"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tools" / "website.py"), "serve", "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    page = ROOT / "docs" / lang / "index.md"
+    original = page.read_bytes()
+    try:
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        time.sleep(1.0)  # let the watcher settle
+        marker = f"bench-marker-{time.time_ns()}"
+        start = time.perf_counter()
+        page.write_bytes(original + f"\n{marker}\n".encode())
+        while time.perf_counter() - start < 60:
+            if marker in urllib.request.urlopen(url, timeout=30).read().decode("utf-8"):
+                return time.perf_counter() - start
+            time.sleep(0.05)
+        return float("inf")
+    finally:
+        page.write_bytes(original)
+        proc.terminate()
+        proc.wait(10)
+
+
+def first_visit(base: str, path: str) -> tuple[int, int, int]:
+    """(files, raw bytes, gzip bytes) that a first visit of base+path downloads in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    bodies: list[bytes] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(service_workers="block")
+        page = context.new_page()
+        responses = []
+        page.on("response", lambda r: responses.append(r))
+        page.goto(base + path, wait_until="networkidle")
+        for r in responses:
+            try:
+                bodies.append(r.body())
+            except Exception:
+                bodies.append(b"")
+        browser.close()
+    return len(bodies), sum(map(len, bodies)), sum(len(gzip.compress(b, 6)) for b in bodies)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def page_weights() -> None:
+    handler = functools.partial(_Quiet, directory=str(BENCH_SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    kinds = {"home page": ("", "text")}
+    chapters = sorted(p.stem for p in (ROOT / "docs" / "zh").glob("*.md") if p.stem != "index")
+    for name in chapters:
+        kinds[f"{name}"] = (f"{name}/", "text")
+    for name in sorted(p.stem for p in (ROOT / "snippets").glob("*.py")):
+        kinds[f"programs/{name}"] = (f"programs/{name}/", "notebook")
+    try:
+        for lang in website.CONFIGS:
+            for label, (path, kind) in kinds.items():
+                files, raw, gz = first_visit(base, website.PREFIX[lang] + path)
+                ok = gz <= BUDGET[kind] and files <= BUDGET["requests"]
+                report(f"first visit {lang} {label}", f"{gz / 1000:.0f} KB gz",
+                       f"{files} files, {raw / 1000:.0f} KB raw; "
+                       + verdict(ok, f"{BUDGET[kind] // 1000} KB, {BUDGET['requests']} files"))
+    finally:
+        httpd.shutdown()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    args = parser.parse_args()
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+
+    shutil.rmtree(ROOT / ".cache", ignore_errors=True)
+    shutil.rmtree(BENCH_SITE, ignore_errors=True)
+    report("cold build (both languages, no cache)", f"{timed_build():.1f} s", "budget 30 s (issue 6), 60 s (issue 5)")
+    warm = timed_build()
+    report("warm rebuild (both languages)", f"{warm:.1f} s", verdict(warm <= BUDGET["warm"], "5 s"))
+    for lang in website.CONFIGS:
+        t = reload_time(lang)
+        report(f"serve: Markdown edit -> page rebuilt ({lang})", f"{t:.2f} s", verdict(t <= BUDGET["reload"], "2 s"))
+    if not args.skip_tests:
+        start = time.perf_counter()
+        code = subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        t = time.perf_counter() - start
+        report("make test (pytest, after the install)", f"{t:.0f} s", f"exit {code}; budget 180 s (issue 6)")
+    page_weights()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,6 +8,8 @@ own copy button. This hook:
   notebook.css styles the cells instead);
 - turns code cells into the markup Material uses for code blocks, so they get its colours and its
   copy button;
+- replaces nbconvert's placeholder alt text of plots with "<page title>: Figure N" in the
+  page's language;
 - gives headings the explicit ids written in the program (`## 学习率 {#learning-rate}`), the same
   in both languages, and rebuilds the page's table of contents from them.
 
@@ -17,6 +19,7 @@ Markdown pages are left alone.
 from __future__ import annotations
 
 import html as htmllib
+import logging
 import re
 
 from mkdocs.exceptions import PluginError
@@ -34,6 +37,10 @@ _CODE = re.compile(r'<div class="highlight-ipynb hl-(\w+)[^"]*"><pre><span></spa
 _HEADING = re.compile(r'<h([1-6]) id="[^"]*">(.*?)(?:<a class="anchor-link" href="[^"]*">¶</a>)?</h\1>', re.S)
 _EXPLICIT_ID = re.compile(r"\s*\{\s*#([A-Za-z][\w-]*)\s*\}\s*$")
 _TAGS = re.compile(r"<[^>]+>")
+# nbconvert warns about every plot without alt text; name_figures() below gives them one.
+logging.getLogger("traitlets").setLevel(logging.ERROR)
+_NO_ALT = 'alt="No description has been provided for this image"'
+FIGURE = {"zh": "{title}：图 {n}", "en": "{title}: Figure {n}"}
 
 
 def is_notebook(page) -> bool:
@@ -83,9 +90,19 @@ def slim(html: str) -> str:
     return _CODE.sub(_code, html)
 
 
+def name_figures(html: str, title: str, lang: str) -> str:
+    parts = html.split(_NO_ALT)
+    out = [parts[0]]
+    for n, part in enumerate(parts[1:], 1):
+        alt = htmllib.escape(FIGURE[lang].format(title=title, n=n), quote=True)
+        out += [f'alt="{alt}"', part]
+    return "".join(out)
+
+
 def on_page_content(html, page, config, files):
     if not is_notebook(page):
         return html
-    html, tokens = fix_headings(slim(html), page.file.src_uri)
+    html = name_figures(slim(html), page.title or "", config.extra["lang"])
+    html, tokens = fix_headings(html, page.file.src_uri)
     page.toc = get_toc(nest(tokens))
     return html

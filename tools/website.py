@@ -146,6 +146,7 @@ def main(argv=None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     logging.getLogger("mkdocs.plugins.mkdocs_jupyter").setLevel(logging.WARNING)
     logging.getLogger("mkdocs.mkdocs-jupyter").setLevel(logging.WARNING)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
     if args.command == "build":
         times = build(args.site_dir)
         log.info("Built %s in %s", args.site_dir, ", ".join(f"{k} {v:.1f} s" for k, v in times.items()))

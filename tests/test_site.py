@@ -93,7 +93,7 @@ def test_switcher_links_to_the_same_page_in_the_other_language(built_site):
         same = rel.relative_to("en") if lang == "en" else rel
         expected = built_site / PREFIX[other] / same
         html = page.read_text("utf-8")
-        m = re.search(rf'<a href="([^"]*)" hreflang="{other}"[^>]*class="md-select__link"', html)
+        m = re.search(rf'<a href="([^"]*)"[^>]*hreflang="{other}"[^>]*class="md-select__link"', html)
         if not m:
             wrong.append(f"{rel}: no switcher link to {other}")
             continue

@@ -1,0 +1,142 @@
+# %% [markdown] tags=["zh"]
+# # 学习率：太小、合适、太大
+#
+# 学习率 $\eta$ 是超参数：训练不会学它，得由我们选（见[正文](../../mini-batch-sgd/#learning-rate)）。这个程序用同一份数据（1000 个样本，
+# 真实 $w = [2, -3.4]^\top$，$b = 4.2$，$\sigma = 0.01$）、同一个初始值、同一串小批量
+# （$|\mathcal{B}| = 10$），只改 $\eta$，各训练 3 个迭代周期（300 次更新），
+# 记录每次更新后整个数据集上的损失。
+#
+# 看图：
+#
+# - $\eta = 0.003$ 太小：300 步后损失还在 1 以上，方向对，只是步子太碎。
+# - $\eta = 0.03$（书中的取值）：约 250 步到达噪声下限 $\sigma^2/2$（虚线）。
+# - $\eta = 0.3$：在这个问题上更快，不到一个迭代周期就到了下限。学习率大一点常常更好——直到越过某个界限。
+# - $\eta = 3$ 太大：每一步都越过最低点、越跳越远。纵轴截在 $10^7$，红线很快冲出图框；
+#   它其实一路涨到 $10^{38}$ 左右（float32 的上限），然后变成 `inf`，再往后是 `nan`。
+#   `inf` 和 `nan` 画不出来，图中的文字写明它们从第几次更新开始出现。
+#
+# 界限在哪里？这里的损失是二次函数，它的海森矩阵是 $\frac{1}{n}[X, 1]^\top[X, 1]$。
+# 梯度下降只在 $\eta < 2/\lambda_{\max}$ 时收敛（$\lambda_{\max}$ 是海森矩阵的最大特征值），
+# 程序把这个界限算了出来：对整个数据集约为 2；单个小批量的 $\lambda_{\max}$ 更分散，所以实际界限还会低一些。
+
+# %% [markdown] tags=["en"]
+# # Learning rate: too small, good, too large
+#
+# The learning rate $\eta$ is a hyper-parameter: training does not learn it, we choose it (see
+# [the chapter](../../mini-batch-sgd/#learning-rate)). This
+# program keeps everything else fixed (the same 1000 examples with true $w = [2, -3.4]^\top$,
+# $b = 4.2$, $\sigma = 0.01$; the same initial values; the same sequence of mini-batches with
+# $|\mathcal{B}| = 10$), changes only $\eta$, trains for 3 epochs (300 updates) and records the
+# loss on the whole data set after every update.
+#
+# What to see:
+#
+# - $\eta = 0.003$ is too small: after 300 updates the loss is still above 1. The direction is
+#   right, the steps are tiny.
+# - $\eta = 0.03$ (the books' value) reaches the noise floor $\sigma^2/2$ (dashed) in about 250 updates.
+# - $\eta = 0.3$ is faster on this problem: it reaches the floor within one epoch. A larger learning
+#   rate is often better, until it crosses a limit.
+# - $\eta = 3$ is too large: every step jumps past the minimum and lands farther away. The y-axis is
+#   cut at $10^7$ and the red curve soon leaves the plot; it actually climbs to about $10^{38}$ (the
+#   float32 limit), becomes `inf`, and later `nan`. `inf` and `nan` cannot be drawn: the text in the
+#   figure says at which update each first appears.
+#
+# Where is the limit? The loss is quadratic with Hessian $\frac{1}{n}[X, 1]^\top[X, 1]$. Gradient
+# descent converges only for $\eta < 2/\lambda_{\max}$ ($\lambda_{\max}$: the largest eigenvalue of
+# the Hessian). The program computes this bound: about 2 for the whole data set; single mini-batches
+# have more spread-out $\lambda_{\max}$, so the practical limit is somewhat lower.
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import torch
+
+device = "cuda" if torch.cuda.is_available() else "cpu"
+torch.set_num_threads(1)  # tiny tensors: one CPU thread is fastest, more only add overhead
+torch.manual_seed(0)
+true_w, true_b = torch.tensor([2.0, -3.4]), 4.2
+features = torch.randn(1000, 2)
+labels = features @ true_w + true_b + torch.normal(0.0, 0.01, size=(1000,))
+features, labels = features.to(device), labels.to(device)
+
+
+def linreg(X, w, b):
+    return torch.mm(X, w) + b
+
+
+def squared_loss(y_hat, y):
+    return (y_hat - y.view(y_hat.shape)) ** 2 / 2
+
+
+def sgd(params, lr, batch_size):
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()
+
+
+def train(lr, batch_size=10, num_epochs=3):
+    """Loss on the whole data set after 0, 1, 2, ... updates."""
+    torch.manual_seed(1)  # same initial w and the same batches for every lr
+    w = torch.normal(0.0, 0.01, size=(2, 1)).to(device).requires_grad_()
+    b = torch.zeros(1, device=device, requires_grad=True)
+    losses = []
+    for epoch in range(num_epochs):
+        indices = torch.randperm(len(features)).to(device)
+        for i in range(0, len(features), batch_size):
+            with torch.no_grad():
+                losses.append(squared_loss(linreg(features, w, b), labels).mean().item())
+            j = indices[i : i + batch_size]
+            X, y = features.index_select(0, j), labels.index_select(0, j)
+            squared_loss(linreg(X, w, b), y).sum().backward()
+            sgd([w, b], lr, len(y))
+    with torch.no_grad():
+        losses.append(squared_loss(linreg(features, w, b), labels).mean().item())
+    return losses
+
+
+learning_rates = [0.003, 0.03, 0.3, 3.0]
+results = {lr: train(lr) for lr in learning_rates}
+for lr, losses in results.items():
+    print(f"η = {lr:<5}  loss after 100, 200, 300 updates: "
+          + ", ".join(f"{losses[k]:.2e}" for k in (100, 200, 300)))
+
+# %%
+noise_floor = 0.01**2 / 2
+fig, ax = plt.subplots(figsize=(6, 3.5), dpi=90)
+for lr, losses in results.items():
+    finite = [x for x in losses if math.isfinite(x)]
+    (line,) = ax.semilogy(range(len(finite)), finite, lw=1.2, label=f"η = {lr}")
+    if len(finite) < len(losses):  # diverged: the curve leaves the plot, say where it ends
+        first_nan = next(k for k, x in enumerate(losses) if math.isnan(x))
+        ax.annotate(f"η = {lr}: loss = inf at update {len(finite)}, nan from {first_nan}",
+                    xy=(12, 1e4), xytext=(30, 2e2), color=line.get_color(),
+                    arrowprops={"arrowstyle": "->", "color": line.get_color()})
+ax.axhline(noise_floor, ls="--", color="gray", label="σ²/2")
+ax.set_ylim(1e-5, 1e7)  # the η = 3 curve goes on to 1e38, then inf: clipped here
+ax.set_xlabel("updates (|B| = 10)")
+ax.set_ylabel("loss")
+ax.legend(loc="upper right", ncol=3, fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown] tags=["zh"]
+# 检查图里的每一句话，并算出稳定性界限 $2/\lambda_{\max}$：
+
+# %% [markdown] tags=["en"]
+# Check each claim of the figure, and compute the stability bound $2/\lambda_{\max}$:
+
+# %%
+small, good, fast, large = (results[lr] for lr in learning_rates)
+assert small[-1] > 1  # too small: far from the minimum after 3 epochs
+assert good[-1] < 2 * noise_floor  # the books' lr reaches the noise floor
+assert fast[100] < 2 * noise_floor  # larger, still stable: there within 1 epoch
+assert math.isinf(max(large)) and math.isnan(large[-1])  # too large: inf, then nan
+assert max(x for x in large if math.isfinite(x)) > 1e30  # before inf it passed 1e30
+
+X1 = torch.cat([features, torch.ones(len(features), 1, device=device)], dim=1)
+hessian = X1.T @ X1 / len(features)
+lambda_max = torch.linalg.eigvalsh(hessian.cpu()).max().item()
+print(f"2 / λ_max = {2 / lambda_max:.2f}")
+assert 0.3 < 2 / lambda_max < 3.0

@@ -53,20 +53,22 @@ RESULT_LINKS = "li.md-search-result__item > a.md-search-result__link"
 
 
 def open_search(page, base: str) -> None:
-    """Load the site, wait for the search worker, focus the search box as a reader would."""
+    """Load the site, focus the search box as a reader would, wait for the search to be ready.
+
+    The index is only fetched once the reader reaches for the search (overrides/main.html)."""
     page.goto(base)
-    page.wait_for_function(
-        """() => {
-            const config = JSON.parse(document.querySelector('#__config').textContent)
-            const meta = document.querySelector('.md-search-result__meta')
-            return meta && meta.textContent.trim() === config.translations['search.result.placeholder']
-        }""", timeout=15_000)                        # "键入以开始搜索": the worker is ready
     box = page.locator("input.md-search__input")
     page.keyboard.press("/")
     if not box.evaluate("el => el === document.activeElement"):
         page.locator("label.md-header__button[for=__search]").first.click()
         box.click()
     assert box.evaluate("el => el === document.activeElement"), "search box is not focused"
+    page.wait_for_function(
+        """() => {
+            const config = JSON.parse(document.querySelector('#__config').textContent)
+            const meta = document.querySelector('.md-search-result__meta')
+            return meta && meta.textContent.trim() === config.translations['search.result.placeholder']
+        }""", timeout=15_000)                        # "键入以开始搜索": the worker is ready
 
 
 def enter_query(page, query: str, how: str, pinyin: str | None = None) -> None:

@@ -1,0 +1,76 @@
+"""The math font covers every character that the site's formulas draw.
+
+overrides/assets/math/docs-math.woff2 is a subset of Latin Modern Math made by
+tools/subset_math_font.py from the formulas of the built site. A new formula with a character
+outside it would silently be drawn in another font; this test names the page and the character,
+and the fix is to run `python tools/subset_math_font.py` (see overrides/assets/math/docs-math.txt).
+
+"Drawn" is what tools/subset_math_font.py's ``math_characters`` reads from a page: the text inside
+<math>, the italic form that a one-character <mi> is shown in (x is drawn as U+1D465), and the
+radical sign of <msqrt>/<mroot>; wide (CJK) text in <mtext> is left to the page's CJK font.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from helpers import ROOT, import_tool
+
+FONT = ROOT / "overrides" / "assets" / "math" / "docs-math.woff2"
+
+
+def _font():
+    try:
+        from fontTools.ttLib import TTFont
+        import brotli  # noqa: F401  (fontTools needs it to read WOFF2)
+    except ImportError as exc:
+        pytest.fail(f"reading the math font needs fontTools and brotli (requirements.txt): {exc}")
+    return TTFont(str(FONT))
+
+
+def _name(ch: str) -> str:
+    return f"U+{ord(ch):04X} {ch} {unicodedata.name(ch, '?')}"
+
+
+def test_math_font_covers_every_formula(built_site):
+    font = _font()
+    covered = {chr(c) for c in font.getBestCmap()}
+    assert "MATH" in font, "the math font lost its MATH table"
+    assert font["name"].getDebugName(1) == "Docs Math"
+
+    pages = import_tool("subset_math_font").site_characters(built_site)
+    assert len(pages) >= 10, f"formulas found on {len(pages)} pages only: is the reader broken?"
+    problems = [
+        f"{page}: " + ", ".join(_name(c) for c in sorted(missing))
+        for page, chars in pages.items()
+        if (missing := chars - covered)
+    ]
+    assert not problems, (
+        "characters of formulas that are not in docs-math.woff2 (they would be drawn in another "
+        "font); run `python tools/subset_math_font.py`:\n" + "\n".join(problems)
+    )
+
+
+def test_built_site_serves_this_font(built_site):
+    copies = sorted(built_site.rglob("docs-math.woff2"))
+    assert copies, "no docs-math.woff2 in the built site"
+    for copy in copies:
+        assert copy.read_bytes() == FONT.read_bytes(), f"{copy} differs from {FONT}"
+
+
+@pytest.mark.parametrize(
+    ("markup", "drawn", "not_drawn"),
+    [
+        ("<math><mi>x</mi><mo>=</mo><mn>2</mn></math>", {"x", "\U0001d465", "=", "2"}, set()),
+        ("<math><mi>h</mi><mi>\u03b7</mi></math>", {"h", "\u210e", "\u03b7", "\U0001d702"}, set()),
+        ('<math><mi mathvariant="normal">d</mi><mi>exp</mi></math>', {"d", "e", "x", "p"}, {"\U0001d451"}),
+        ("<math><msqrt><mn>2</mn></msqrt></math>", {"2", "\u221a"}, set()),
+        ("<math><mtext>\u5e73\u5747 loss</mtext></math>", {"l", "o", "s", " "}, {"\u5e73", "\u5747"}),
+        ("<p>x \u2264 y</p><code>$\u03b1$</code>", set(), {"x", "\u2264", "\u03b1"}),
+    ],
+)
+def test_what_counts_as_drawn(markup, drawn, not_drawn):
+    chars = import_tool("subset_math_font").math_characters(markup)
+    assert drawn <= chars and not (not_drawn & chars), chars

@@ -1,7 +1,9 @@
 /*
  * Chinese search for Material for MkDocs 9.x (tested with 9.8.1).
  * Added to every page by hooks/search_zh.py. Makes no network request except,
- * at most once, search/search_index.json of this same site (see ensureVocab).
+ * at most once, search/search_index.json of this same site (see ensureVocab);
+ * opened from file:// (the offline copy), none: it reads the index that
+ * Material loads there as a script, search/search_index.js (`__index`).
  *
  * 1. Material reads the search box on `keyup` only. A Chinese query committed
  *    from an input method's candidate list with the mouse, pasted with the
@@ -85,6 +87,10 @@
     if (setup) {
       learn(setup.config, setup.docs)
       setup = null
+      return
+    }
+    if (window.__index) {                           /* file://: fetch cannot read it */
+      learn(window.__index.config, window.__index.docs)
       return
     }
     loading = true

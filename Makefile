@@ -3,15 +3,17 @@
 #   make test    install what is missing (Chromium included), then run every test
 #   make build   the whole published site into site/ (Chinese at /, English at /en/)
 #   make bench   build times, reload time, test time and page weights, printed
+#   make audit   Lighthouse on each kind of page, both languages, phone and desktop, against the targets
 
 PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+NODE_STAMP := tools/audit/node_modules/.package-lock.json
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install chromium serve build test bench clean
+.PHONY: install chromium node-deps serve build test bench audit clean
 
 install: $(STAMP)
 
@@ -28,17 +30,27 @@ chromium:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
+# Lighthouse and axe-core, pinned by tools/audit/package-lock.json (Node.js 20 is enough).
+node-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): tools/audit/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: tools/audit needs Node.js >= 18.16 and npm"; exit 1; }
+	npm ci --prefix tools/audit --no-audit --no-fund --loglevel=error
+
 serve: install
 	$(PY) tools/website.py serve
 
 build: install
 	$(PY) tools/website.py build
 
-test: install chromium
+test: install chromium node-deps
 	$(PY) -m pytest
 
 bench: install chromium
 	$(PY) tools/bench.py
+
+audit: install chromium node-deps
+	$(PY) tools/audit.py
 
 clean:
 	rm -rf site .cache .pytest_cache build

@@ -8,6 +8,9 @@ own copy button. This hook:
   notebook.css styles the cells instead);
 - turns code cells into the markup Material uses for code blocks, so they get its colours and its
   copy button;
+- takes nbconvert's tabindex="0" off the wrappers of cells and outputs (JupyterLab's keyboard
+  navigation: on a page, tab stops that do nothing) and puts it on printed output's <pre>, the
+  element that scrolls sideways when a line is long, so a keyboard can scroll it;
 - replaces nbconvert's placeholder alt text of plots with "<page title>: Figure N" in the
   page's language;
 - gives headings the explicit ids written in the program (`## 学习率 {#learning-rate}`), the same
@@ -35,6 +38,9 @@ _CLIPBOARD = re.compile(
 )
 _CODE = re.compile(r'<div class="highlight-ipynb hl-(\w+)[^"]*"><pre><span></span>(.*?)</pre></div>', re.S)
 _HEADING = re.compile(r'<h([1-6]) id="[^"]*">(.*?)(?:<a class="anchor-link" href="[^"]*">¶</a>)?</h\1>', re.S)
+_WRAPPER_TABINDEX = re.compile(r'(<div class="[^"]*\b(?:jp-Cell-inputWrapper|jp-Cell-outputWrapper|jp-OutputArea-output)\b'
+                               r'[^"]*"[^>]*?) tabindex="0"')
+_TEXT_OUTPUT_PRE = re.compile(r'(<div class="jp-RenderedText\b[^>]*>\s*)<pre>')
 _EXPLICIT_ID = re.compile(r"\s*\{\s*#([A-Za-z][\w-]*)\s*\}\s*$")
 _TAGS = re.compile(r"<[^>]+>")
 # nbconvert warns about every plot without alt text; name_figures() below gives them one.
@@ -87,6 +93,7 @@ def nest(tokens: list[dict]) -> list[dict]:
 def slim(html: str) -> str:
     html = _SCRIPT.sub("", _STYLE.sub("", html))
     html = _COMMENT.sub("", _CLIPBOARD.sub("", html))
+    html = _TEXT_OUTPUT_PRE.sub(r'\1<pre tabindex="0">', _WRAPPER_TABINDEX.sub(r"\1", html))
     return _CODE.sub(_code, html)
 
 

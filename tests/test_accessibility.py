@@ -1,0 +1,73 @@
+"""Accessibility of every built page, both languages, in Chromium.
+
+- axe-core (tools/audit/package.json pins it; `npm ci --prefix tools/audit` installs it, and
+  `make test` runs that when needed) finds no violation of impact "serious" or "critical";
+- at a phone's width (375 px) no page scrolls sideways.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT
+
+AXE = ROOT / "tools" / "audit" / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
+BLOCKING = ("serious", "critical")
+
+
+def every_page(site: Path) -> list[str]:
+    """Every HTML page of the built site (404 pages included), as a path under the server's root."""
+    return sorted(str(p.relative_to(site)).removesuffix("index.html") for p in site.rglob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `npm ci --prefix tools/audit` (`make test` does)")
+    return AXE.read_text("utf-8")
+
+
+def test_axe_finds_no_serious_violation(built_site, server, browser, axe_source):
+    problems = []
+    context = browser.new_context(viewport=DESKTOP, service_workers="block")
+    try:
+        page = context.new_page()
+        for rel in every_page(built_site):
+            page.goto(server + rel, wait_until="load")
+            page.evaluate(axe_source)
+            violations = page.evaluate("""async () => {
+                const r = await axe.run(document, {resultTypes: ['violations']});
+                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                    count: v.nodes.length, target: v.nodes[0].target.join(' ')}));
+            }""")
+            problems += [f"/{rel}: {v['id']} ({v['impact']}, {v['count']} element(s)): {v['help']}; "
+                         f"first: {v['target']}" for v in violations if v["impact"] in BLOCKING]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(built_site, server, browser):
+    problems = []
+    context = browser.new_context(viewport=PHONE, service_workers="block")
+    try:
+        page = context.new_page()
+        for rel in every_page(built_site):
+            page.goto(server + rel, wait_until="load")
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 0:
+                widest = page.evaluate("""() => {
+                    const w = document.documentElement.clientWidth;
+                    const e = [...document.querySelectorAll('body *')]
+                        .filter(e => e.getBoundingClientRect().right > w + 0.5)
+                        .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)[0];
+                    return e ? e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '') : '?';
+                }""")
+                problems.append(f"/{rel}: scrolls sideways by {overflow}px at 375 px (widest: {widest})")
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)

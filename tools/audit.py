@@ -1,0 +1,237 @@
+"""Lighthouse on one page of each kind, both languages, phone and desktop (what `make audit` runs).
+
+    python tools/audit.py [--site-dir DIR] [--no-build] [--keep-reports] [--runs N] [--kinds home,chapter,notebook]
+
+Builds the site into build/audit-site (unless --no-build), serves it on 127.0.0.1 with gzip, as
+any static host serves text, and runs Lighthouse (tools/audit/, `npm ci --prefix tools/audit`)
+in Debian's Chromium on the home page, a chapter and a notebook page, in Chinese and English,
+with Lighthouse's mobile settings (its default: a slow phone on a slow 4G link, simulated) and
+with --preset=desktop. Prints the four category scores against the targets:
+
+    performance >= 95 with the mobile settings;
+    accessibility, best practices, SEO >= 95 on every audited page and setting.
+
+Exits 1 when a target is missed (the failing audits are listed under the table), or when a page
+made a request to another host. The JSON reports go to build/audit/ with --keep-reports.
+
+Performance with the mobile settings depends on this machine's speed: Lighthouse slows the CPU
+down four times on top of whatever else is running. On a busy machine, use --runs 3 (each page
+and setting is audited three times and the run with the median performance score counts), and
+read the benchmark index printed under the table (Lighthouse expects about 1000 or more).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+AUDIT = ROOT / "tools" / "audit"
+LIGHTHOUSE = AUDIT / "node_modules" / "lighthouse" / "cli" / "index.js"
+CHROME = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+# Chromium's own services (component updates, sign-in) still look up Google's hosts with
+# --disable-background-networking: the host resolver rule answers every name "not found" without
+# asking DNS, so nothing leaves the machine; the site is on 127.0.0.1, an address, not a name.
+CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-quic"
+                " --host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'")
+PAGES = {"home": "", "chapter": "mini-batch-sgd/", "notebook": "programs/linear_regression_scratch/"}
+PREFIX = {"zh": "", "en": "en/"}
+PRESETS = ("mobile", "desktop")
+CATEGORIES = {"performance": "perf", "accessibility": "a11y", "best-practices": "best", "seo": "seo"}
+TARGET = 95
+
+
+def target(category: str, preset: str) -> int | None:
+    """The least score a category must reach with a preset (None: reported, not a target)."""
+    if category == "performance":
+        return TARGET if preset == "mobile" else None
+    return TARGET
+
+
+# --- The server: the built site, gzip-compressed as a static host serves it ----------------------
+
+COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (path.suffix not in COMPRESSED or "gzip" not in self.headers.get("Accept-Encoding", "")
+                or not path.is_file() or not self.path.split("?")[0].endswith(("/", path.name))):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return _Body(body)
+
+
+class _Body:
+    """The file-like object send_head returns, for an in-memory body."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def read(self, *_):
+        data, self.data = self.data, b""
+        return data
+
+    def close(self):
+        pass
+
+
+def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
+
+
+# --- Lighthouse ------------------------------------------------------------------------------------
+
+
+def lighthouse(url: str, preset: str, out: Path) -> dict:
+    cmd = ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
+           f"--chrome-flags={CHROME_FLAGS}", "--no-enable-error-reporting",
+           "--only-categories=" + ",".join(CATEGORIES)]
+    if preset == "desktop":
+        cmd.append("--preset=desktop")
+    env = dict(os.environ, CHROME_PATH=CHROME)
+    out.unlink(missing_ok=True)
+    proc = subprocess.run(cmd, cwd=AUDIT, env=env, capture_output=True, text=True, timeout=300)
+    if proc.returncode or not out.exists():
+        raise RuntimeError(f"lighthouse failed on {url} ({preset}):\n{proc.stderr[-3000:]}")
+    return json.loads(out.read_text("utf-8"))
+
+
+def failing_audits(report: dict, category: str) -> list[str]:
+    """The weighted audits of a category that did not pass, worst first, with their weight."""
+    out = []
+    for ref in report["categories"][category]["auditRefs"]:
+        a = report["audits"][ref["id"]]
+        if ref["weight"] and a["score"] is not None and a["score"] < 1:
+            value = f" {a['displayValue']}" if a.get("displayValue") else ""
+            out.append((a["score"], f"{a['id']} (score {a['score']:.2f}, weight {ref['weight']}){value}"))
+    return [text for _, text in sorted(out)]
+
+
+def foreign_requests(report: dict, base: str) -> list[str]:
+    host = urlsplit(base).netloc
+    items = report["audits"]["network-requests"].get("details", {}).get("items", [])
+    return [i["url"] for i in items
+            if urlsplit(i["url"]).scheme in ("http", "https", "ws", "wss") and urlsplit(i["url"]).netloc != host]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--site-dir", type=Path, default=ROOT / "build" / "audit-site")
+    parser.add_argument("--no-build", action="store_true", help="audit the site already in --site-dir")
+    parser.add_argument("--keep-reports", action="store_true", help="keep the JSON reports in build/audit/")
+    parser.add_argument("--runs", type=int, default=1, help="audits of each page and setting; the median counts")
+    parser.add_argument("--kinds", default=",".join(PAGES), help="kinds of page to audit (default: all)")
+    args = parser.parse_args(argv)
+
+    if not LIGHTHOUSE.exists():
+        print("Lighthouse is not installed: run `npm ci --prefix tools/audit` (`make audit` does)")
+        return 2
+    if not Path(CHROME).exists():
+        print(f"Chromium not found at {CHROME}: `make chromium` installs Debian's chromium package")
+        return 2
+    start = time.perf_counter()
+    if not args.no_build:
+        sys.path.insert(0, str(ROOT / "tools"))
+        import website
+
+        print(f"building the site into {args.site_dir} ...", flush=True)
+        website.build(args.site_dir)
+
+    reports_dir = ROOT / "build" / "audit" if args.keep_reports else Path(tempfile.mkdtemp(prefix="audit_"))
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    httpd, base = serve(args.site_dir.resolve())
+    rows, misses, foreign, warnings, bench = [], [], [], set(), []
+    try:
+        for kind in args.kinds.split(","):
+            path = PAGES[kind]
+            for lang, prefix in PREFIX.items():
+                for preset in PRESETS:
+                    url = base + prefix + path
+                    name = f"{kind}-{lang}-{preset}"
+                    reports = []
+                    for run in range(1, args.runs + 1):
+                        suffix = f"-{run}" if args.runs > 1 else ""
+                        report = lighthouse(url, preset, reports_dir / f"{name}{suffix}.json")
+                        if report.get("runtimeError"):
+                            raise RuntimeError(f"{name}: {report['runtimeError']}")
+                        warnings.update(w.split(". ")[0] for w in report.get("runWarnings", []))
+                        bench.append(report["environment"]["benchmarkIndex"])
+                        reports.append(report)
+                    reports.sort(key=lambda r: r["categories"]["performance"]["score"] or 0)
+                    report = reports[len(reports) // 2]
+                    scores = {}
+                    for cat in CATEGORIES:
+                        score = report["categories"][cat]["score"]
+                        scores[cat] = None if score is None else round(score * 100)
+                        t = target(cat, preset)
+                        if t is not None and (scores[cat] is None or scores[cat] < t):
+                            misses.append((f"/{prefix}{path} {preset}", cat, scores[cat],
+                                           failing_audits(report, cat)))
+                    foreign += [f"/{prefix}{path} {preset}: {u}" for u in foreign_requests(report, base)]
+                    rows.append((f"/{prefix}{path}", preset, scores))
+                    print(f"  audited /{prefix}{path} ({preset}): performance {scores['performance']}", flush=True)
+    except RuntimeError as e:
+        print(f"audit: {e}")
+        return 2
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        if not args.keep_reports:
+            shutil.rmtree(reports_dir, ignore_errors=True)
+
+    width = max(len(r[0]) for r in rows)
+    print(f"\nLighthouse {json.loads((LIGHTHOUSE.parent.parent / 'package.json').read_text())['version']}, "
+          f"targets: performance >= {TARGET} (mobile), the others >= {TARGET} (every page)\n")
+    print(f"{'page':<{width}}  {'preset':<7}" + "".join(f"  {v:>5}" for v in CATEGORIES.values()))
+    for page, preset, scores in rows:
+        cells = []
+        for cat in CATEGORIES:
+            s, t = scores[cat], target(cat, preset)
+            mark = "" if t is None or (s is not None and s >= t) else "!"
+            cells.append(f"  {('-' if s is None else str(s)) + mark:>5}")
+        print(f"{page:<{width}}  {preset:<7}" + "".join(cells))
+    print("\n(! = below target; desktop performance is reported, not a target)")
+    for w in sorted(warnings):
+        print(f"Lighthouse warned: {w}.")
+    print(f"Benchmark index of this machine during the runs: {min(bench):.0f} to {max(bench):.0f}"
+          f"{' (median of %d runs per row)' % args.runs if args.runs > 1 else ''}")
+    for where, cat, score, audits in misses:
+        print(f"\nMISSED {cat} {score} < {TARGET} on {where}:")
+        for a in audits:
+            print(f"    {a}")
+    for f in foreign:
+        print(f"REQUEST TO ANOTHER HOST: {f}")
+    print(f"\naudit: {len(rows)} runs in {time.perf_counter() - start:.0f} s, "
+          f"{len(misses)} target(s) missed, {len(foreign)} request(s) to another host")
+    return 1 if misses or foreign else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -20,8 +20,10 @@ linear regression in the browser, on exactly the chapter's data. This hook has t
   (keyed on torch's version and this file's text), so a rebuild does not pay for the import.
 
 * ``on_post_page``: a page holding the playground (``id="sgd-playground"``) gets the stylesheet in
-  its head and the two scripts at the end of its body, with URLs relative to that page, right
-  with and without directory URLs. No other page loads them.
+  its head and, at the end of its body, a few lines that load the two scripts (data, then code)
+  once the playground comes within 600 px of the screen: a reader who never scrolls that far does
+  not download them (20 KB compressed). URLs are relative to the page, right with and without
+  directory URLs. No other page loads them.
 """
 
 from __future__ import annotations
@@ -78,6 +80,28 @@ def data_js() -> bytes:
     return text
 
 
+# Loads the scripts in order when the playground nears the viewport (at once without
+# IntersectionObserver).
+LOADER = """<script>(function (srcs) {
+  var root = document.getElementById("sgd-playground"), started = false;
+  function load() {
+    if (started) return;
+    started = true;
+    (function next(i) {
+      if (i >= srcs.length) return;
+      var s = document.createElement("script");
+      s.src = srcs[i];
+      s.onload = function () { next(i + 1); };
+      document.body.appendChild(s);
+    })(0);
+  }
+  if (!root || !("IntersectionObserver" in window)) return load();
+  new IntersectionObserver(function (entries, observer) {
+    if (entries.some(function (e) { return e.isIntersecting; })) { observer.disconnect(); load(); }
+  }, {rootMargin: "600px 0px"}).observe(root);
+})(%s);</script>"""
+
+
 def on_files(files, config):
     files.append(File.generated(config, DATA, content=data_js()))
     return files
@@ -91,7 +115,7 @@ def on_post_page(output, page, config):
         return get_relative_url(f"{FOLDER}/{name}", page.url)
 
     css = f'<link rel="stylesheet" href="{url("playground.css")}">'
-    js = f'<script src="{url("data.js")}"></script><script src="{url("playground.js")}"></script>'
+    js = LOADER % json.dumps([url("data.js"), url("playground.js")])
     output = output.replace("</head>", css + "</head>", 1)
     body, end, rest = output.rpartition("</body>")
     return body + js + end + rest

@@ -112,6 +112,8 @@ class Watched:
 
     def open(self, url):
         self.page.goto(url, wait_until="load")
+        # Its scripts load when it nears the screen, as for a reader who scrolls down to it.
+        self.page.locator("#sgd-playground").scroll_into_view_if_needed()
         self.page.wait_for_function("() => document.querySelector('#sgd-playground.pg-ready')", timeout=10_000)
         return self.page
 

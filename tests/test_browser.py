@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import LANGS, PREFIX, ROOT, SNIPPETS
+from helpers import LANGS, PREFIX, ROOT
 
 SHOTS = ROOT / "build" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}

@@ -162,3 +162,8 @@ def parse_page(path: Path) -> PageParser:
 
 def built_pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
+
+
+def served_paths(site: Path, pattern: str = "*.html") -> list[str]:
+    """The built pages matching pattern, as paths under the server's root ('quiz/', '404.html')."""
+    return sorted(str(p.relative_to(site)).removesuffix("index.html") for p in site.rglob(pattern))

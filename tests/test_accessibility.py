@@ -7,21 +7,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, served_paths
 
 AXE = ROOT / "tools" / "audit" / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 BLOCKING = ("serious", "critical")
-
-
-def every_page(site: Path) -> list[str]:
-    """Every HTML page of the built site (404 pages included), as a path under the server's root."""
-    return sorted(str(p.relative_to(site)).removesuffix("index.html") for p in site.rglob("*.html"))
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +30,7 @@ def test_axe_finds_no_serious_violation(built_site, server, browser, axe_source)
     context = browser.new_context(viewport=DESKTOP, service_workers="block")
     try:
         page = context.new_page()
-        for rel in every_page(built_site):
+        for rel in served_paths(built_site):
             page.goto(server + rel, wait_until="load")
             page.evaluate(axe_source)
             violations = page.evaluate("""async () => {
@@ -56,7 +50,7 @@ def test_no_page_scrolls_sideways_on_a_phone(built_site, server, browser):
     context = browser.new_context(viewport=PHONE, service_workers="block")
     try:
         page = context.new_page()
-        for rel in every_page(built_site):
+        for rel in served_paths(built_site):
             page.goto(server + rel, wait_until="load")
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             if overflow > 0:

@@ -8,12 +8,11 @@ to look at.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import LANGS, PREFIX, ROOT
+from helpers import LANGS, PREFIX, ROOT, served_paths
 
 SHOTS = ROOT / "build" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
@@ -42,17 +41,11 @@ class Watched:
         self.context.close()
 
 
-def all_pages(site: Path) -> list[str]:
-    return sorted(str(p.relative_to(site).parent) + "/" if p.name == "index.html" else str(p.relative_to(site))
-                  for p in site.rglob("index.html"))
-
-
 def test_every_page_loads_cleanly_with_rendered_math(built_site, server, browser):
     problems = []
     w = Watched(browser, server)
     try:
-        for rel in all_pages(built_site):
-            rel = rel.replace("./", "")
+        for rel in served_paths(built_site, "index.html"):
             w.foreign.clear()
             w.errors.clear()
             w.page.goto(server + rel, wait_until="load")

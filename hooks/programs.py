@@ -1,7 +1,8 @@
 """Publish the programs in snippets/ as executed notebook pages, in the language being built.
 
-Each `snippets/<name>.py` (jupytext percent format) is executed once, whatever the language, and
-the executed notebook is cached under `.cache/programs/executed/`, keyed on the file's text. For
+Each `snippets/<name>.py` (jupytext percent format) is executed once, whatever the language, in
+one of a few long-lived kernels (one per CPU) that reset their namespace between programs; the
+executed notebook is cached under `.cache/programs/executed/`, keyed on the file's text. For
 the language being built, markdown cells tagged for the other language are dropped, and the
 notebook is added to the site as `programs/<name>.ipynb`, which mkdocs-jupyter renders (with
 `execute: false`: the outputs are already there).
@@ -14,7 +15,7 @@ plots), to keep program pages light.
 from __future__ import annotations
 
 import base64
-import concurrent.futures
+import collections
 import copy
 import hashlib
 import io
@@ -22,10 +23,12 @@ import logging
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 
 import jupytext
 import nbclient
+import nbclient.util
 import nbformat
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -77,21 +80,74 @@ def _rel(path: Path) -> str:
 
 def _key(path: Path) -> str:
     h = hashlib.sha256(path.read_bytes())
-    h.update(f"{sys.version} png={PNG_COLOURS}".encode())
+    h.update(f"{sys.version} png={PNG_COLOURS} streams=coalesced".encode())
     return h.hexdigest()[:16]
 
 
-def execute(path: Path) -> nbformat.NotebookNode:
-    """Run a program as a notebook (cwd = repository root) and return it with its outputs."""
+# Run before each program in a kernel that has run another one: the program starts from a clean
+# namespace, no open figure and the rcParams that the kernel started with (its imports stay
+# loaded: that is the point of sharing the kernel). Every program seeds torch itself.
+RESET = """\
+import builtins as _builtins, matplotlib as _mpl, matplotlib.pyplot as _plt
+_plt.close("all")
+if hasattr(_builtins, "_program_rc"):
+    _mpl.rcParams.update(_builtins._program_rc)
+else:
+    _builtins._program_rc = _mpl.rcParams.copy()
+%reset -f
+"""
+
+
+class Kernel:
+    """One IPython kernel that runs programs one after another, so that the imports (torch,
+    matplotlib, scikit-learn: about 3 s) are paid once per kernel, not once per program.
+    Used from one thread only: its client lives on that thread's event loop."""
+
+    def __init__(self):
+        self.km = None
+        self.kc = None
+
+    def _client(self, nb):
+        client = nbclient.NotebookClient(
+            nb, km=self.km, timeout=CELL_TIMEOUT_S, kernel_name="python3", allow_errors=False,
+            coalesce_streams=True,  # one output per stream, however the kernel chunked it
+            resources={"metadata": {"path": str(ROOT)}},
+        )
+        if self.km is None:
+            self.km = client.km = client.create_kernel_manager()
+        client.owns_km = False  # keep the kernel (and its client) for the next program
+        client.kc = self.kc
+        return client
+
+    def run(self, nb):
+        client = self._client(nb)
+        try:
+            client.execute()
+        finally:
+            self.kc = client.kc
+
+    def reset(self):
+        self.run(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RESET)]))
+
+    def close(self):
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None and self.km.has_kernel:
+            nbclient.util.run_sync(self.km.shutdown_kernel)(now=True)
+        self.km = self.kc = None
+
+
+def execute(path: Path, kernel: Kernel | None = None) -> nbformat.NotebookNode:
+    """Run a program as a notebook (cwd = repository root) and return it with its outputs:
+    in `kernel` after a reset if one is given, else in a kernel of its own."""
     lines = cell_lines(path)
     nb = jupytext.read(path)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    client = nbclient.NotebookClient(
-        nb, timeout=CELL_TIMEOUT_S, kernel_name="python3", allow_errors=False,
-        resources={"metadata": {"path": str(ROOT)}},
-    )
+    own = kernel is None
+    kernel = Kernel() if own else kernel
     try:
-        client.execute()
+        kernel.reset()
+        kernel.run(nb)
     except nbclient.exceptions.CellExecutionError as err:
         for i, cell in enumerate(nb.cells):
             for out in cell.get("outputs", []):
@@ -104,6 +160,13 @@ def execute(path: Path) -> nbformat.NotebookNode:
         raise ProgramError(f"{_rel(path)}: {_ANSI.sub('', str(err))}") from None
     except Exception as err:  # kernel died, timeout ...
         raise ProgramError(f"{_rel(path)}: {type(err).__name__}: {err}") from None
+    finally:
+        if own:
+            kernel.close()
+    for cell in nb.cells:  # the kernel counts on from the programs it ran before: renumber
+        for out in cell.get("outputs", []):
+            if "execution_count" in out:
+                out.execution_count = cell.execution_count
     shrink_images(nb)
     return nb
 
@@ -142,21 +205,46 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
     if todo:
         log.info("Executing %s", ", ".join(_rel(p) for p in todo))
         workers = max(1, min(len(todo), os.cpu_count() or 1))
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            futures = {path: pool.submit(execute, path) for path in todo}
-            errors = []
-            for path, fut in futures.items():
-                try:
-                    nb = fut.result()
-                except ProgramError as err:
-                    errors.append(str(err))
-                    continue
+        # Each worker keeps one kernel and takes the next program when it is free: the longest
+        # first (file size stands in for run time), so that no kernel is left with a long tail.
+        queue = collections.deque(sorted(todo, key=lambda p: -p.stat().st_size))
+        lock = threading.Lock()
+        done: dict[Path, nbformat.NotebookNode] = {}
+        errors: list[str] = []
+
+        def worker():
+            kernel = Kernel()
+            try:
+                while True:
+                    with lock:
+                        if not queue:
+                            return
+                        path = queue.popleft()
+                    try:
+                        nb = execute(path, kernel)
+                    except ProgramError as err:
+                        with lock:
+                            errors.append(str(err))
+                        kernel.close()  # the next program gets a fresh kernel
+                        continue
+                    with lock:
+                        done[path] = nb
+            finally:
+                kernel.close()
+
+        threads = [threading.Thread(target=worker, name=f"programs-{n}") for n in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for path in todo:
+            if path in done:
                 for old in done_dir.glob(f"{path.stem}.*.ipynb"):
                     old.unlink()
-                nbformat.write(nb, done_dir / f"{path.stem}.{_key(path)}.ipynb")
-                result[path] = nb
-            if errors:
-                raise ProgramError("\n".join(errors))
+                nbformat.write(done[path], done_dir / f"{path.stem}.{_key(path)}.ipynb")
+                result[path] = done[path]
+        if errors:
+            raise ProgramError("\n".join(sorted(errors)))
     return result
 
 

@@ -22,6 +22,29 @@ def test_a_cell_that_raises_names_file_cell_and_line(tmp_path):
     assert "ZeroDivisionError" in message, message
 
 
+def test_programs_sharing_a_kernel_do_not_see_each_other(tmp_path):
+    """The second program runs where the first did, but starts from a clean namespace and the
+    kernel's first rcParams; only the imports are shared."""
+    first, second = tmp_path / "first.py", tmp_path / "second.py"
+    first.write_text("# %%\nimport matplotlib.pyplot as plt\nleaked = 1\n"
+                     "start_width = plt.rcParams['lines.linewidth']\n"
+                     "plt.rcParams['lines.linewidth'] = start_width + 7\n\n# %%\nleaked + 1\n", "utf-8")
+    second.write_text("# %%\nimport sys\nimport matplotlib.pyplot as plt\n"
+                      "print('leaked' in dir(), 'start_width' in dir(), plt.get_fignums(), "
+                      "plt.rcParams['lines.linewidth'], 'matplotlib.pyplot' in sys.modules)\n", "utf-8")
+    kernel = programs.Kernel()
+    try:
+        first_nb = programs.execute(first, kernel)
+        second_nb = programs.execute(second, kernel)
+    finally:
+        kernel.close()
+    # An expression's result is numbered like its cell, whatever the kernel ran before.
+    (result,) = first_nb.cells[1].outputs
+    assert result.data["text/plain"] == "2" and result.execution_count == first_nb.cells[1].execution_count == 2
+    (out,) = second_nb.cells[0].outputs
+    assert out.text.strip() == "False False [] 1.5 True", out.text
+
+
 def test_a_program_must_start_with_a_cell_marker(tmp_path):
     bad = tmp_path / "no_marker.py"
     bad.write_text("import torch\n# %%\nx = 1\n", "utf-8")

@@ -1,4 +1,5 @@
-"""What several tests need: the repository's layout, and readers for Markdown and built HTML."""
+"""What several tests need: the repository's layout, readers for Markdown and built HTML, and
+Material's search box driven in Chromium."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import html.parser
 import importlib.util
 import re
 import sys
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -167,3 +169,48 @@ def built_pages(site: Path) -> list[Path]:
 def served_paths(site: Path, pattern: str = "*.html") -> list[str]:
     """The built pages matching pattern, as paths under the server's root ('quiz/', '404.html')."""
     return sorted(str(p.relative_to(site)).removesuffix("index.html") for p in site.rglob(pattern))
+
+
+# --- Material's search box, in Chromium ----------------------------------------------------------
+
+SEARCH_RESULTS = "li.md-search-result__item > a.md-search-result__link"
+_SEARCH_IDLE = """() => {
+    const config = JSON.parse(document.querySelector('#__config').textContent)
+    const meta = document.querySelector('.md-search-result__meta')
+    return meta && meta.textContent.trim() === config.translations['search.result.placeholder']
+}"""  # the box is empty and the worker ready: "键入以开始搜索" / "Type to start searching"
+
+
+def open_search(page) -> None:
+    """Focus the search box of the page as a reader would ('/'), and wait until the search is ready.
+    The index is only fetched once the reader reaches for the search (overrides/main.html)."""
+    box = page.locator("input.md-search__input")
+    page.keyboard.press("/")
+    if not box.evaluate("el => el === document.activeElement"):
+        page.locator("label.md-header__button[for=__search]").first.click()
+        box.click()
+    assert box.evaluate("el => el === document.activeElement"), "search box is not focused"
+    page.wait_for_function(_SEARCH_IDLE, timeout=15_000)
+
+
+def clear_search(page) -> None:
+    """Empty the focused search box with the keyboard and wait until no result is shown."""
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    page.wait_for_function(_SEARCH_IDLE, timeout=5_000)
+
+
+def settled_results(page, timeout: float = 8.0, quiet: float = 0.5) -> tuple[str, list[str]]:
+    """(the result count line, the result links) once neither has changed for `quiet` seconds
+    and there is a result, or as they are after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        now = (page.locator(".md-search-result__meta").inner_text().strip(),
+               page.locator(SEARCH_RESULTS).evaluate_all("els => els.map(e => e.href)"))
+        if now != last:
+            last, since = now, time.monotonic()
+        elif now[1] and time.monotonic() - since >= quiet:
+            break
+        time.sleep(0.05)
+    return last

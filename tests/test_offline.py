@@ -9,14 +9,13 @@ switcher and searching (a query typed in each language's box) land on the right 
 
 from __future__ import annotations
 
-import time
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from helpers import LANGS, PREFIX, built_pages, import_tool, parse_page
+from helpers import LANGS, PREFIX, built_pages, import_tool, open_search, parse_page, settled_results
 
 website = import_tool("website")
 PROGRAM = "linear_regression_scratch"
@@ -146,41 +145,15 @@ def test_switcher_lands_on_the_counterpart_file(browser, offline_root, lang, kin
         assert not w.errors and not w.remote, (w.errors, w.remote)
 
 
-RESULTS = "li.md-search-result__item > a.md-search-result__link"
-
-
-def settled_results(page, timeout: float = 8.0, quiet: float = 0.6) -> list[str]:
-    """The result links once they have not changed for `quiet` seconds."""
-    deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
-    while time.monotonic() < deadline:
-        now = page.locator(RESULTS).evaluate_all("els => els.map(e => e.href)")
-        if now != last:
-            last, since = now, time.monotonic()
-        elif now and time.monotonic() - since >= quiet:
-            break
-        time.sleep(0.1)
-    return last or []
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_search_works_from_file(browser, offline_root, lang):
     """Material runs its search worker in an iframe from file:// (overrides/assets/search/iframe-worker.js)
     and reads the index from search/search_index.js; search_zh.js segments the Chinese query."""
     with FilePage(browser) as w:
         w.open(url(offline_root, lang, "index.html"))
-        box = w.page.locator("input.md-search__input")
-        w.page.keyboard.press("/")
-        if not box.evaluate("el => el === document.activeElement"):
-            w.page.locator("label.md-header__button[for=__search]").first.click()
-            box.click()
-        w.page.wait_for_function(
-            """() => {
-                const config = JSON.parse(document.querySelector('#__config').textContent)
-                const meta = document.querySelector('.md-search-result__meta')
-                return meta && meta.textContent.trim() === config.translations['search.result.placeholder']
-            }""", timeout=15_000)                    # the worker is ready
+        open_search(w.page)
         w.page.keyboard.type(QUERY[lang], delay=40)
-        links = settled_results(w.page)
+        _, links = settled_results(w.page)
         assert links, f"{QUERY[lang]!r}: no result from file://"
         first = urlsplit(links[0])._replace(query="", fragment="").geturl()
         want = [url(offline_root, lang, rel) for rel in LEARNING_RATE]

@@ -1,8 +1,8 @@
 """Site search in a real browser: a reader's query lists the right page first.
 
-For each case the test opens the built site, waits until Material's search worker is ready,
-presses '/', enters the query the way a reader does, waits until the results stop changing,
-and asserts the first result's page. The Chinese site's results must all be Chinese pages (its
+Each site is opened once, in one tab: '/' focuses the search box and the test waits until
+Material's search worker is ready. For each case the box is emptied, the query entered the way
+a reader does, and once the results stop changing the test asserts the first result's page. The Chinese site's results must all be Chinese pages (its
 own index), the English site's all English, and no request may go to another host.
 
 Chinese queries are entered two ways, because Material's search box reacts to `keyup` only and
@@ -19,6 +19,8 @@ import time
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+
+from helpers import clear_search, open_search, settled_results
 
 LR = ("mini-batch-sgd/", "programs/sgd_learning_rate/")  # the chapter, or the program on η
 BS = ("mini-batch-sgd/", "programs/sgd_batch_size/")  # the chapter, or the program on |B|
@@ -49,26 +51,26 @@ def _params():
             yield pytest.param(site, query, expected, pinyin, how, id=f"{site}-{query}-{how}")
 
 
-RESULT_LINKS = "li.md-search-result__item > a.md-search-result__link"
+class SearchPage:
+    """One tab on one site's home page with the search box open, reused query after query: each
+    query is entered into the emptied box, as a reader searching again does. Requests to any
+    other host are collected for the whole life of the tab."""
 
+    def __init__(self, browser, base: str):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
+        self.page = self.context.new_page()
+        host = urlsplit(base).netloc
+        self.foreign: list[str] = []
+        self.page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https")
+                     and urlsplit(r.url).netloc != host and self.foreign.append(r.url))
+        self.page.goto(base)
+        open_search(self.page)
 
-def open_search(page, base: str) -> None:
-    """Load the site, focus the search box as a reader would, wait for the search to be ready.
-
-    The index is only fetched once the reader reaches for the search (overrides/main.html)."""
-    page.goto(base)
-    box = page.locator("input.md-search__input")
-    page.keyboard.press("/")
-    if not box.evaluate("el => el === document.activeElement"):
-        page.locator("label.md-header__button[for=__search]").first.click()
-        box.click()
-    assert box.evaluate("el => el === document.activeElement"), "search box is not focused"
-    page.wait_for_function(
-        """() => {
-            const config = JSON.parse(document.querySelector('#__config').textContent)
-            const meta = document.querySelector('.md-search-result__meta')
-            return meta && meta.textContent.trim() === config.translations['search.result.placeholder']
-        }""", timeout=15_000)                        # "键入以开始搜索": the worker is ready
+    def search(self, query: str, how: str = "keys", pinyin: str | None = None) -> tuple[str, list[str]]:
+        """(the result count line, the result URLs) for `query` entered the `how` way."""
+        clear_search(self.page)
+        enter_query(self.page, query, how, pinyin)
+        return settled_results(self.page)
 
 
 def enter_query(page, query: str, how: str, pinyin: str | None = None) -> None:
@@ -86,46 +88,29 @@ def enter_query(page, query: str, how: str, pinyin: str | None = None) -> None:
         raise ValueError(how)
 
 
-def settled_results(page, timeout: float = 6.0, quiet: float = 0.6) -> tuple[str, list[str]]:
-    """(result count line, result links) once neither has changed for `quiet` seconds."""
-    deadline = time.monotonic() + timeout
-    last, since = None, time.monotonic()
-    while time.monotonic() < deadline:
-        now = (page.locator(".md-search-result__meta").inner_text().strip(),
-               page.locator(RESULT_LINKS).evaluate_all("els => els.map(e => e.href)"))
-        if now != last:
-            last, since = now, time.monotonic()
-        elif now[1] and time.monotonic() - since >= quiet:
-            return now
-        time.sleep(0.1)
-    return last
+@pytest.fixture(scope="module")
+def search_page(browser, server):
+    """SearchPage of the Chinese site (`search_page("zh")`) or the English one, opened once."""
+    opened: dict[str, SearchPage] = {}
 
+    def get(site: str) -> SearchPage:
+        if site not in opened:
+            opened[site] = SearchPage(browser, server if site == "zh" else server + "en/")
+        return opened[site]
 
-def search_first_result(browser, base: str, query: str, how: str = "keys",
-                        pinyin: str | None = None) -> tuple[str, list[str], list[str]]:
-    """Search `query` on the site at `base`: (count line, result URLs, requests to other hosts)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
-    page = context.new_page()
-    host = urlsplit(base).netloc
-    foreign: list[str] = []
-    page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https")
-            and urlsplit(r.url).netloc != host and foreign.append(r.url))
-    try:
-        open_search(page, base)
-        enter_query(page, query, how, pinyin)
-        meta, links = settled_results(page)
-    finally:
-        context.close()
-    return meta, links, foreign
+    yield get
+    for tab in opened.values():
+        tab.context.close()
 
 
 # --- the test ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("site, query, expected, pinyin, how", list(_params()))
-def test_search_lists_the_right_page_first(browser, server, site, query, expected, pinyin, how):
+def test_search_lists_the_right_page_first(search_page, server, site, query, expected, pinyin, how):
     base = server if site == "zh" else server + "en/"
-    meta, links, foreign = search_first_result(browser, base, query, how, pinyin)
+    tab = search_page(site)
+    meta, links = tab.search(query, how, pinyin)
     assert links, f"{query!r} ({how}): no result at all, the search box says {meta!r}"
     paths = [urlsplit(link).path for link in links]
     want = [urlsplit(urljoin(base, page)).path for page in ([expected] if isinstance(expected, str) else expected)]
@@ -134,4 +119,4 @@ def test_search_lists_the_right_page_first(browser, server, site, query, expecte
         assert not [p for p in paths if p.startswith("/en/")], f"English pages in {paths}"
     else:
         assert all(p.startswith("/en/") for p in paths), f"non-English pages in {paths}"
-    assert not foreign, f"requests to other hosts: {foreign}"
+    assert not tab.foreign, f"requests to other hosts: {tab.foreign}"

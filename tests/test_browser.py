@@ -99,3 +99,34 @@ def test_screenshot(server, browser, lang, kind, device):
         assert overflow <= 0, f"{PREFIX[lang]}{KINDS[kind]} scrolls sideways by {overflow}px at {device} width"
     finally:
         w.close()
+
+
+def test_material_does_not_restyle_the_whole_page_on_load(server, browser):
+    """Two changes Material's script makes on load used to restyle every element of the page in
+    its first task: the class of <html> (overrides/main.html now sets it first) and wrapping
+    tables written straight into the article (hooks/tables.py gives each a div of its own).
+    On the chapter with tables, neither <html> nor the article sees such a change any more."""
+    w = Watched(browser, server)
+    try:
+        w.context.add_init_script("""
+            window.__changes = [];
+            new MutationObserver(records => records.forEach(r => {
+                const t = r.target;
+                // changes made before <body> exists (the <head> script) restyle nothing, nor
+                // does setting an attribute to the value it has
+                if (t === document.documentElement && r.type === 'attributes' && document.body
+                        && r.oldValue !== t.getAttribute(r.attributeName))
+                    __changes.push('<html> ' + r.attributeName + ': ' + r.oldValue + ' -> ' + t.getAttribute(r.attributeName));
+                if (t.matches && t.matches('article.md-content__inner') && r.type === 'childList' && document.readyState !== 'loading')
+                    __changes.push('article children: +' + r.addedNodes.length + ' -' + r.removedNodes.length);
+            })).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true});
+        """)
+        w.page.goto(server + KINDS["chapter"], wait_until="load")
+        w.page.wait_for_timeout(300)
+        assert w.page.locator("article .md-typeset__scrollwrap table").count() >= 1  # Material did wrap them
+        assert w.page.evaluate("document.documentElement.className") == "js js-focus-visible"
+        changes = w.page.evaluate("window.__changes")
+        assert not changes, changes
+        assert not w.errors, w.errors
+    finally:
+        w.close()

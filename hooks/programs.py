@@ -80,7 +80,7 @@ def _rel(path: Path) -> str:
 
 def _key(path: Path) -> str:
     h = hashlib.sha256(path.read_bytes())
-    h.update(f"{sys.version} png={PNG_COLOURS} streams=coalesced".encode())
+    h.update(f"{sys.version} png={PNG_COLOURS} streams=coalesced ids=fixed".encode())
     return h.hexdigest()[:16]
 
 
@@ -142,6 +142,8 @@ def execute(path: Path, kernel: Kernel | None = None) -> nbformat.NotebookNode:
     in `kernel` after a reset if one is given, else in a kernel of its own."""
     lines = cell_lines(path)
     nb = jupytext.read(path)
+    for i, cell in enumerate(nb.cells, 1):  # fixed ids (jupytext draws random ones): the same page each build
+        cell.id = f"cell-{i}"
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     own = kernel is None
     kernel = Kernel() if own else kernel

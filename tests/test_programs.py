@@ -74,3 +74,15 @@ def test_an_untranslated_navigation_section_fails_the_build():
     nav = Navigation([Section("Programs", []), Section("Extras", [])], [])
     with pytest.raises(PluginError, match="'Extras' has no translation"):
         nav_titles.on_nav(nav, Config(), None)
+
+
+@pytest.mark.parametrize("path", programs.snippet_paths(), ids=lambda p: p.name)
+def test_each_program_seeds_torch_itself(path):
+    """Programs share kernels (hooks/programs.py): torch's random state and thread count carry
+    over from the program before, so the cell that imports torch also sets both."""
+    cells = path.read_text("utf-8").split("\n# %%")
+    setup = next((c for c in cells if "import torch" in c), None)
+    if setup is None:
+        pytest.skip(f"{path.name} does not use torch")
+    for call in ("torch.manual_seed(", "torch.set_num_threads("):
+        assert call in setup, f"{path.name}: the cell that imports torch does not call {call}...)"

@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -98,6 +99,12 @@ else:
 """
 
 
+def _ipc_prefix() -> Path:
+    """A path prefix for one kernel's sockets, unique to this process and thread, in the temporary
+    folder (a Unix socket's path must stay under about 100 bytes, whatever the checkout's path)."""
+    return Path(tempfile.gettempdir()) / f"programs-kernel-{os.getpid()}-{threading.get_ident() % 10**6}"
+
+
 class Kernel:
     """One IPython kernel that runs programs one after another, so that the imports (torch,
     matplotlib, scikit-learn: about 3 s) are paid once per kernel, not once per program.
@@ -115,6 +122,10 @@ class Kernel:
         )
         if self.km is None:
             self.km = client.km = client.create_kernel_manager()
+            # Unix sockets, not TCP ports on 127.0.0.1: only this user can reach the kernel, and
+            # ipykernel does not warn about unencrypted TCP on every build.
+            self.km.transport = "ipc"
+            self.km.ip = str(_ipc_prefix())
         client.owns_km = False  # keep the kernel (and its client) for the next program
         client.kc = self.kc
         return client

@@ -25,43 +25,43 @@ def axe_source() -> str:
     return AXE.read_text("utf-8")
 
 
-def test_axe_finds_no_serious_violation(built_site, server, browser, axe_source):
-    problems = []
-    context = browser.new_context(viewport=DESKTOP, service_workers="block")
+def each_page(browser, server, site, viewport):
+    """(path, page) for every built page in turn, loaded in one tab with the given viewport."""
+    context = browser.new_context(viewport=viewport, service_workers="block")
     try:
         page = context.new_page()
-        for rel in served_paths(built_site):
+        for rel in served_paths(site):
             page.goto(server + rel, wait_until="load")
-            page.evaluate(axe_source)
-            violations = page.evaluate("""async () => {
-                const r = await axe.run(document, {resultTypes: ['violations']});
-                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                    count: v.nodes.length, target: v.nodes[0].target.join(' ')}));
-            }""")
-            problems += [f"/{rel}: {v['id']} ({v['impact']}, {v['count']} element(s)): {v['help']}; "
-                         f"first: {v['target']}" for v in violations if v["impact"] in BLOCKING]
+            yield rel, page
     finally:
         context.close()
+
+
+def test_axe_finds_no_serious_violation(built_site, server, browser, axe_source):
+    problems = []
+    for rel, page in each_page(browser, server, built_site, DESKTOP):
+        page.evaluate(axe_source)
+        violations = page.evaluate("""async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                count: v.nodes.length, target: v.nodes[0].target.join(' ')}));
+        }""")
+        problems += [f"/{rel}: {v['id']} ({v['impact']}, {v['count']} element(s)): {v['help']}; "
+                     f"first: {v['target']}" for v in violations if v["impact"] in BLOCKING]
     assert not problems, "\n".join(problems)
 
 
 def test_no_page_scrolls_sideways_on_a_phone(built_site, server, browser):
     problems = []
-    context = browser.new_context(viewport=PHONE, service_workers="block")
-    try:
-        page = context.new_page()
-        for rel in served_paths(built_site):
-            page.goto(server + rel, wait_until="load")
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            if overflow > 0:
-                widest = page.evaluate("""() => {
-                    const w = document.documentElement.clientWidth;
-                    const e = [...document.querySelectorAll('body *')]
-                        .filter(e => e.getBoundingClientRect().right > w + 0.5)
-                        .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)[0];
-                    return e ? e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '') : '?';
-                }""")
-                problems.append(f"/{rel}: scrolls sideways by {overflow}px at 375 px (widest: {widest})")
-    finally:
-        context.close()
+    for rel, page in each_page(browser, server, built_site, PHONE):
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            widest = page.evaluate("""() => {
+                const w = document.documentElement.clientWidth;
+                const e = [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > w + 0.5)
+                    .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)[0];
+                return e ? e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().split(/\\s+/).join('.') : '') : '?';
+            }""")
+            problems.append(f"/{rel}: scrolls sideways by {overflow}px at 375 px (widest: {widest})")
     assert not problems, "\n".join(problems)

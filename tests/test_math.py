@@ -1,45 +1,35 @@
-"""Tests for hooks/math.py: TeX -> MathML at build time.
+"""Tests for hooks/tex_to_mathml.py: TeX -> MathML at build time, with math-core.
 
-The hook is loaded from its path under another module name: a module called "math" on sys.path
-would shadow the standard library's math (never put hooks/ on sys.path).
+The renderer's own output is checked where the site relies on it (Unicode letters, no
+mathvariant Chromium ignores, limits, spacing, tables, errors); each repair the hook makes to it
+is checked by a test that fails without it: brackets (test_brackets_stay_text_size and, in
+Chromium, test_browser_layout), primes (test_primes_sit_beside_the_base).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import logging
 import re
 import shutil
-import sys
 import textwrap
 import threading
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-# Loaded by path: a module named `math` on sys.path would shadow the standard library's.
-HOOK = ROOT / "hooks" / "math.py"
+from helpers import ROOT, import_tool
+
+HOOK = ROOT / "hooks" / "tex_to_mathml.py"
 ASSETS = ROOT / "overrides" / "assets" / "math"
 
-
-def _load_hook():
-    spec = importlib.util.spec_from_file_location("site_math_hook", HOOK)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-hook = _load_hook()
+hook = import_tool("tex_to_mathml", "hooks")
 
 SITE_FORMULAS = [
     r"(\mathbf{w},b) \leftarrow (\mathbf{w},b) - \frac{\eta}{|\mathcal{B}|} \sum_{i \in \mathcal{B}} "
     r"\partial_{(\mathbf{w},b)} l^{(i)}(\mathbf{w},b)",
-    r"l^{(i)}(\mathbf{w}, b) = \frac{1}{2}\left(\hat{y}^{(i)} - y^{(i)}\right)^2",
+    r"\frac{1}{2}\bigl(\hat{y}^{(i)} - y^{(i)}\bigr)^2",
     r"\mathbf{X}^\top(\mathbf{X}\mathbf{w} + b - \mathbf{y})/|\mathcal{B}|",
     r"\operatorname{softmax}(\mathbf{x})_i = \frac{\exp(x_i)}{\sum_j \exp(x_j)}",
     r"\tanh(x) = 2\sigma(2x) - 1",
@@ -52,20 +42,35 @@ SITE_FORMULAS = [
     r"\ell",
     r"\approx",
     r"\lVert\cdot\rVert",
+    r"\eta\,\lVert\text{平均梯度}\rVert",
+    r"65{,}536\times1000",
+    r"o_j - \max - \log\sum_k e^{o_k - \max}",
 ]
 SGD = SITE_FORMULAS[0]
 MD_CELL = (
     '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput" '
     'data-mime-type="text/markdown">{}</div>'
 )
+# math-core writes two references that HTML knows and XML does not.
+_HTML_ONLY = {"&ApplyFunction;": "\u2061", "&InvisibleTimes;": "\u2062"}
+
+
+def _xml(mathml: str) -> ET.Element:
+    for name, char in _HTML_ONLY.items():
+        mathml = mathml.replace(name, char)
+    return ET.fromstring(mathml)
 
 
 def _math_elements(html: str) -> list[ET.Element]:
-    return [ET.fromstring(m) for m in re.findall(r"<math\b.*?</math>", html, re.S)]
+    return [_xml(m) for m in re.findall(r"<math\b.*?</math>", html, re.S)]
 
 
 def _text(el: ET.Element) -> str:
     return "".join(el.itertext())
+
+
+def _brackets(root: ET.Element) -> list[ET.Element]:
+    return [el for el in root.iter("mo") if el.text in ("(", ")")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,9 +80,8 @@ def _text(el: ET.Element) -> str:
 @pytest.mark.parametrize("tex", SITE_FORMULAS)
 @pytest.mark.parametrize("display", [False, True])
 def test_site_formulas_convert_to_clean_mathml(tex, display):
-    out = hook.tex_to_mathml(tex, display)
-    root = ET.fromstring(out)  # well-formed
-    assert root.tag == "math"
+    root = _xml(hook.tex_to_mathml(tex, display))  # well-formed
+    assert root.tag == "math" and not root.attrib.get("xmlns")
     assert (root.get("display") == "block") is display
     assert "\\" not in _text(root), "raw TeX left in the MathML"
     # Chromium ignores mathvariant other than "normal": bold etc. must be Unicode letters.
@@ -99,74 +103,120 @@ def test_arithmatex_inline_and_block_become_mathml():
 
 
 def test_sgd_formula_structure():
-    root = ET.fromstring(hook.tex_to_mathml(SGD, True))
-    # the sum's limits go under it (munder + movablelimits: beside it when inline)
+    root = _xml(hook.tex_to_mathml(SGD, True))
+    # The sum's limits are an munder: under it in display math, beside it inline (∑ has
+    # movablelimits in MathML Core's operator dictionary; test_browser_layout checks both).
     munder = next(root.iter("munder"))
-    assert munder[0].text == "∑" and munder[0].get("movablelimits") == "true"
-    assert _text(munder[1]) == "i∈ℬ"
+    assert munder[0].text == "∑" and _text(munder[1]).startswith("i∈ℬ")
     assert "𝐰" in _text(root)  # \mathbf{w} as a Unicode bold letter
-    inline = ET.fromstring(hook.tex_to_mathml(SGD, False))
-    assert next(inline.iter("munder"))[0].get("movablelimits") == "true"
-
-
-def test_tex_spacing_fixes():
-    top = ET.fromstring(hook.tex_to_mathml(r"\mathbf{X}^\top"))
-    assert next(top.iter("msup"))[1].tag == "mi"  # ⊤ is an ordinary symbol, no operator gap
-    softmax = ET.fromstring(hook.tex_to_mathml(r"\operatorname{softmax}(x)"))
-    assert any(el.tag == "mi" and el.text == "softmax" for el in softmax.iter())
-    norm = ET.fromstring(hook.tex_to_mathml(r"\lVert\nabla_{\mathbf{w}}\ell\rVert"))
-    bars = [el for el in norm.iter("mo") if el.text == "‖"]
-    assert len(bars) == 2 and all(b.get("stretchy") == "false" for b in bars)
-    assert "mathvariant=\"normal\">d</mi>" in hook.tex_to_mathml(r"\mathrm{d}x")
-    prime = ET.fromstring(hook.tex_to_mathml("f'(x)"))
-    assert not list(prime.iter("msup"))  # the font's prime is already raised
-    aligned = hook.tex_to_mathml(r"\begin{aligned} a &= b \\ c &= d \end{aligned}", True)
-    assert "<mtable" in aligned and "text-align:right" in aligned and "&amp;" not in aligned
-
-
-def test_brackets_stay_text_size_around_text_high_content():
-    # A stretchy bracket is as wide as the font's widest variant in Chromium (a visible gap).
-    loss = ET.fromstring(hook.tex_to_mathml(SITE_FORMULAS[1]))
-    fences = [el for el in loss.iter("mo") if el.get("fence") == "true"]
-    assert [f.text for f in fences] == ["(", ")"] and all(f.get("stretchy") == "false" for f in fences)
-    script = next(el for el in loss.iter("msup") if el[0].text == ")")  # (...)^2: 2 on the ")"
-    assert script[1].text == "2"
-    big = ET.fromstring(hook.tex_to_mathml(r"\frac{1}{2}\bigl(\hat{y} - y\bigr)^2"))
-    assert [el.get("mathsize") for el in big.iter("mo") if el.get("fence")] == ["1.2em", "1.2em"]
-    tall = ET.fromstring(hook.tex_to_mathml(r"\left(\frac{a}{b}\right)", True))
-    assert all(el.get("stretchy") == "true" for el in tall.iter("mo") if el.get("fence"))
+    assert next(_xml(hook.tex_to_mathml(SGD, False)).iter("munder"))[0].text == "∑"
 
 
 @pytest.mark.parametrize(
-    "tex, tag, text",
+    "tex, display, check",
     [
-        (r"\epsilon \sim \mathcal{N}(0, 1)", "mo", "∼"),  # latex2mathml: <mi>~</mi>
-        (r"a \pm b", "mo", "±"),
-        (r"A \setminus B", "mo", "⧵"),
-        (r"f\colon X \to Y", "mo", ":"),
-        (r"\arg\max_x f", "mi", "arg"),  # unknown to latex2mathml
-        (r"a \& b", "mi", "&"),  # an escaped ampersand is a character
+        # ⊤ is an ordinary symbol: no operator gap after X^⊤
+        (r"\mathbf{X}^\top", False, lambda r: next(r.iter("msup"))[1].tag == "mi"),
+        # \operatorname{softmax} is an upright name, not a spaced operator
+        (r"\operatorname{softmax}(x)", False, lambda r: any(e.tag == "mi" and e.text == "softmax" for e in r.iter())),
+        # \lVert ... \rVert does not grow past the subscript
+        (r"\lVert\nabla_{\mathbf{w}}\ell\rVert", False,
+         lambda r: [e.get("stretchy") for e in r.iter("mo") if e.text == "‖"] == ["false", "false"]),
+        (r"\mathrm{d}x", False, lambda r: any(e.text == "d" and e.get("mathvariant") == "normal" for e in r.iter("mi"))),
+        # aligned: a table, columns aligned by CSS (MathML Core ignores columnalign)
+        (r"\begin{aligned} a &= b \\ c &= d \end{aligned}", True,
+         lambda r: "text-align: right" in (next(r.iter("mtd")).get("style") or "")),
+        (r"\epsilon \sim \mathcal{N}(0, 1)", False, lambda r: any(e.tag == "mo" and e.text == "∼" for e in r.iter())),
+        (r"a \pm b", False, lambda r: any(e.tag == "mo" and e.text == "±" for e in r.iter())),
+        (r"\arg\max_x f", False, lambda r: any(e.tag == "mi" and e.text == "arg" for e in r.iter())),
+        # a lone operator takes no operator space
+        (r"\approx", False, lambda r: next(r.iter("mo")).get("lspace") == "0"),
+        # 65{,}536: the comma of a number, no space after it
+        (r"65{,}536", False, lambda r: next(r.iter("mo")).get("rspace") == "0"),
+        # a relation in a subscript takes no space (i∈ℬ under a ∑)
+        (r"\sum_{i \in \mathcal{B}}", True, lambda r: [e.get("rspace") for e in r.iter("mo") if e.text == "∈"] == ["0"]),
+        (r"a \& b", False, lambda r: any(e.text == "&" for e in r.iter())),
     ],
 )
-def test_latex2mathml_gaps_repaired(tex, tag, text):
-    root = ET.fromstring(hook.tex_to_mathml(tex))
-    assert any(el.tag == tag and el.text == text for el in root.iter())
+def test_renderer_gives_what_chromium_draws_right(tex, display, check):
+    root = _xml(hook.tex_to_mathml(tex, display))
+    assert check(root), ET.tostring(root, encoding="unicode")
 
 
 def test_text_in_formula_is_escaped():
-    out = hook.tex_to_mathml(r"\text{a < b & c}")
-    assert "a\u00a0&lt;\u00a0b\u00a0&amp;\u00a0c" in out  # latex2mathml keeps \text spaces as no-break spaces
-    ET.fromstring(out)
+    out = hook.tex_to_mathml(r"\text{a < b}")
+    assert "<mtext>a\u00a0&lt;\u00a0b</mtext>" in out  # spaces in \\text are no-break spaces
+    _xml(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# The hook's repairs of math-core's output (each test fails without its repair)
+
+
+def test_brackets_stay_text_size_around_text_high_content():
+    # Chromium draws a stretchy bracket as wide as the font's widest size variant (a visible gap;
+    # measured in test_browser_layout), so \bigl( and \left( around text-high content are plain.
+    loss = _xml(hook.tex_to_mathml(r"l^{(i)} = \frac{1}{2}\left(\hat{y}^{(i)} - y^{(i)}\right)^2"))
+    assert all(b.get("stretchy") == "false" for b in _brackets(loss))
+    script = next(el for el in loss.iter("msup") if el[0].text == ")")  # (...)^2: 2 on the ")"
+    assert script[1].text == "2"
+    # after a fraction (math-core adds an lspace to the \left bracket there), display style
+    shifted = _xml(hook.tex_to_mathml(r"\frac12\left(\hat{y} - y\right)^2", True))
+    assert all(b.get("stretchy") == "false" for b in _brackets(shifted))
+    # with a function name before it (math-core writes &ApplyFunction;, which XML lacks)
+    log = _xml(hook.tex_to_mathml(r"\log\left(x^2\right)"))
+    assert [b.get("stretchy") for b in _brackets(log)] == ["false", "false"]
+    big = _xml(hook.tex_to_mathml(SITE_FORMULAS[1]))
+    fences = [el for el in big.iter("mo") if el.get("mathsize")]
+    assert [(f.text, f.get("mathsize"), f.get("stretchy")) for f in fences] == [
+        ("(", "1.2em", "false"), (")", "1.2em", "false")]
+    assert "minsize" not in ET.tostring(big, encoding="unicode")
+    # \Bigl (1.62em) is left to the renderer, also as a group of its own
+    for tex in (r"\Bigl( x \Bigr)", r"{\Bigl( x \Bigr)}^2"):
+        assert [b.get("stretchy") for b in _brackets(_xml(hook.tex_to_mathml(tex)))] == [None, None], tex
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [
+        r"\left(\frac{a}{b}\right)",
+        r"\left( \Bigl( x \Bigr) \right)",
+        r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}",
+        r"\left( \int x \right)",  # a big operator
+        r"\left( \overset{a}{b} \right)",  # limits over, not an accent
+        r"\left( a \middle| b \right)",  # a stretchy bar inside
+        r"\left( \left( x \right. \right)",  # a \left that stays stretchy inside
+    ],
+)
+def test_brackets_grow_around_tall_content(tex):
+    root = _xml(hook.tex_to_mathml(tex, True))
+    assert {b.get("stretchy") for b in _brackets(root) if not b.get("minsize")} == {None}
+
+
+def test_formulas_without_repairs_are_math_cores_own_text():
+    from math_core import LatexToMathML
+
+    tex = r"\operatorname{mean}(\mathbf{r}) \approx 0.39"
+    assert hook.tex_to_mathml(tex) == LatexToMathML().convert_with_local_state(tex, displaystyle=False)
+
+
+def test_primes_sit_beside_the_base():
+    # The font's ′ is already a raised, small prime: as a superscript it is tiny and too high.
+    root = _xml(hook.tex_to_mathml("f'(x) + g''(x)"))
+    assert not list(root.iter("msup"))
+    kids = [(el.tag, el.text) for el in root.iter() if el.tag in ("mi", "mo")]
+    assert kids[:2] == [("mi", "f"), ("mi", "′")] and ("mi", "″") in kids
 
 
 @pytest.mark.parametrize(
     "tex, reason",
     [
-        (r"\frac{1}{", "latex2mathml failed"),
-        (r"\foo{x}", "unknown command \\foo"),
-        (r"a & b", "'&' outside"),
-        (r"x \\ y", "line break"),
-        (r"  ", "empty formula"),
+        (r"\frac{1}{", 'Expected closing token "}", but reached end of input (at offset 9)'),
+        (r"\foo{x}", 'Unknown command "\\foo" (at offset 0)'),
+        (r"a & b", 'Found "&", which may only appear in a table-like environment (at offset 2)'),
+        (r"x \\ y", "line break outside an environment"),  # math-core drops it silently
+        (r"\begin{aligned} a \\ b \end{aligned} \\ c", "line break outside an environment"),
+        (r"  ", "empty formula"),  # math-core returns an empty <math>
     ],
 )
 def test_bad_formula_raises_naming_page_and_formula(tex, reason):
@@ -174,8 +224,12 @@ def test_bad_formula_raises_naming_page_and_formula(tex, reason):
     with pytest.raises(hook.MathError) as err:
         hook.render_math(html, "zh/sgd.md")
     msg = str(err.value)
-    assert msg.startswith("zh/sgd.md: ")
+    assert msg.startswith("zh/sgd.md: cannot render inline formula ")
     assert repr(tex) in msg and reason in msg
+
+
+def test_line_breaks_inside_environments_are_fine():
+    assert "<mtable" in hook.tex_to_mathml(r"\begin{aligned} a &= b \\ c &= d \end{aligned}", True)
 
 
 def test_math_error_is_a_mkdocs_plugin_error():
@@ -225,7 +279,7 @@ def test_page_without_math_is_returned_as_is():
 
 def test_notebook_markdown_cell_math_converted_code_untouched():
     cell = MD_CELL.format(
-        "<p>The learning rate $\\eta$ scales the step:</p>\n"
+        "<p>The learning rate $\\eta$, with the step:</p>\n"
         "<p>$$\\frac{\\eta}{|\\mathcal{B}|}\\sum_{i\\in\\mathcal{B}}$$</p>\n"
         "<p>Inline <code>$x$</code> code and $a_1 &lt; b$.</p>\n"
         '<div class="highlight"><pre><span></span><span class="s2">"$y$"</span>\n</pre></div>\n'
@@ -236,7 +290,7 @@ def test_notebook_markdown_cell_math_converted_code_untouched():
     )
     out = hook.render_math(cell + code_cell, "en/programs/sgd.py")
     inline, block, lt = _math_elements(out)
-    assert _text(inline) == "η"
+    assert _text(inline) == "η" and "</math>,</span> with the step" in out
     assert block.get("display") == "block" and next(block.iter("munder"))[0].text == "∑"
     assert any(el.text == "<" for el in lt.iter("mo"))
     assert '<span class="arithmatex arithmatex-display"><math display="block">' in out
@@ -251,12 +305,20 @@ def test_notebook_markdown_cell_math_converted_code_untouched():
         "It costs $5 and $6.",
         "From $20,000 to $30,000 in a year.",
         "Spaces: $ x $ is not math (pandoc rule).",
+        "It costs $ 5, not 5$ as written.",  # the opening $ must touch the formula
+        "Prices: $20,$30.",  # the closing $ must not be followed by a digit
         "One $ alone.",
     ],
 )
 def test_notebook_dollars_in_ordinary_text_stay_text(text):
     html = MD_CELL.format(f"<p>{text}</p>")
     assert hook.render_math(html, "en/nb.py") == html
+
+
+def test_notebook_scripts_are_skipped_whole():
+    script = '<script>var s = "<div>$x$</div>";</script>'
+    out = hook.render_math(MD_CELL.format(f"{script}<p>$y$ here</p>"), "en/nb.py")
+    assert script in out and len(_math_elements(out)) == 1
 
 
 def test_notebook_environment_and_display_forms():
@@ -407,36 +469,56 @@ def test_font_and_licence_present():
 # `browser` is the session's Chromium, from conftest.py.
 
 
-@pytest.fixture(scope="module")
-def page_server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("mathpage")
-    shutil.copytree(ASSETS, root / "assets" / "math")
+BRACKETS = {  # id -> TeX whose brackets the hook makes plain (measured against a plain "(")
+    "bigl": r"\frac{1}{2}\bigl(\hat{y}^{(i)} - y^{(i)}\bigr)^2",
+    "left": r"\frac12\left(\hat{y}^{(i)} - y^{(i)}\right)^2",
+    "plain": r"(\hat{y}^{(i)} - y^{(i)})^2",
+}
+
+
+def _page_body() -> str:
     long = (
         r"\mathbf{w} \leftarrow \mathbf{w} - \frac{\eta}{|\mathcal{B}|} \sum_{i \in \mathcal{B}} "
         r"\mathbf{x}^{(i)} \left(\mathbf{w}^\top \mathbf{x}^{(i)} + b - y^{(i)}\right) "
         r"+ \lambda \lVert \mathbf{w} \rVert^2"
     )
-    body = hook.render_math(
+    body = (
         f'<p>Rate <span class="arithmatex">\\(\\eta\\)</span>.</p>'
         f'<div class="arithmatex" id="sgd">\\[{SGD}\\]</div>'
+        f'<p>Inline: <span class="arithmatex" id="sgd-inline">\\({SGD}\\)</span>.</p>'
         f'<div class="arithmatex" id="long">\\[{long}\\]</div>'
         f'<p>Inline: <span class="arithmatex" id="long-inline">\\({long}\\)</span>,'
-        " too long for a phone.</p>",
-        "test",
+        " too long for a phone.</p>"
     )
+    body += "".join(f'<div class="arithmatex" id="{k}">\\[{tex}\\]</div>' for k, tex in BRACKETS.items())
+    return body
+
+
+def _serve(root, html_body):
     (root / "index.html").write_text(
         '<!doctype html><html><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<link rel="stylesheet" href="assets/math/math.css"></head>'
-        f'<body style="margin:0 16px"><article class="md-typeset">{body}</article></body></html>',
+        f'<body style="margin:0 16px"><article class="md-typeset">{html_body}</article></body></html>',
         encoding="utf-8",
     )
+
+
+@pytest.fixture(scope="module")
+def page_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mathpage")
+    shutil.copytree(ASSETS, root / "assets" / "math")
+    _serve(root, hook.render_math(_page_body(), "test"))
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     handler.log_message = lambda *a, **k: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
     server.shutdown()
+
+
+_BRACKET_WIDTHS = """id => [...document.querySelectorAll('#' + id + ' mo')]
+    .filter(e => e.textContent === '(').map(e => e.getBoundingClientRect().width)"""
 
 
 def test_browser_layout(browser, page_server):
@@ -447,11 +529,21 @@ def test_browser_layout(browser, page_server):
     page.evaluate("document.fonts.ready")
     assert page.evaluate("""document.fonts.check('16px "Docs Math"')""")
     assert all(u.startswith("http://127.0.0.1:") for u in requests), requests
-    # the sum's limit sits under the sum in display math
+    # the sum's limit sits under the sum in display math, beside it (lower right) inline
     sum_box = page.locator("#sgd munder > mo").bounding_box()
     lim_box = page.locator("#sgd munder > :nth-child(2)").bounding_box()
     assert lim_box["y"] >= sum_box["y"] + sum_box["height"] - 2
     assert abs((lim_box["x"] + lim_box["width"] / 2) - (sum_box["x"] + sum_box["width"] / 2)) < 3
+    sum_box = page.locator("#sgd-inline munder > mo").bounding_box()
+    lim_box = page.locator("#sgd-inline munder > :nth-child(2)").bounding_box()
+    assert lim_box["x"] >= sum_box["x"] + sum_box["width"] - 1
+    # \bigl( and \left( around text-high content: about as wide as a plain "(" (a stretchy
+    # one is more than twice as wide in Chromium: the gap the hook's repair removes)
+    plain = page.evaluate(f"({_BRACKET_WIDTHS})('plain')")[0]
+    bigl = page.evaluate(f"({_BRACKET_WIDTHS})('bigl')")[0]
+    left = page.evaluate(f"({_BRACKET_WIDTHS})('left')")[0]
+    assert plain * 1.1 < bigl < plain * 1.35, (plain, bigl)  # drawn 1.2 times larger
+    assert left < plain * 1.6, (plain, left)  # plain, plus the thin space after the fraction
     # a long formula scrolls inside its own box; the page does not scroll sideways on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.evaluate("(e => e.scrollWidth > e.clientWidth)(document.querySelector('#long'))")

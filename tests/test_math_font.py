@@ -7,7 +7,8 @@ and the fix is to run `python tools/subset_math_font.py` (see overrides/assets/m
 
 "Drawn" is what tools/subset_math_font.py's ``math_characters`` reads from a page: the text inside
 <math>, the italic form that a one-character <mi> is shown in (x is drawn as U+1D465), and the
-radical sign of <msqrt>/<mroot>; wide (CJK) text in <mtext> is left to the page's CJK font.
+radical sign of <msqrt>/<mroot>; wide (CJK) text in <mtext> is left to the page's CJK font, and
+variation selectors (U+FE00, which math-core writes after a \\mathcal letter) are not drawn.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def test_built_site_serves_this_font(built_site):
         ("<math><msqrt><mn>2</mn></msqrt></math>", {"2", "\u221a"}, set()),
         ("<math><mtext>\u5e73\u5747 loss</mtext></math>", {"l", "o", "s", " "}, {"\u5e73", "\u5747"}),
         ("<p>x \u2264 y</p><code>$\u03b1$</code>", set(), {"x", "\u2264", "\u03b1"}),
+        # math-core: U+FE00 (chancery \mathcal) is not drawn; the function application U+2061 is
+        ("<math><mi>\u212c\ufe00</mi><mi>log</mi><mo>&ApplyFunction;</mo></math>", {"\u212c", "\u2061"}, {"\ufe00"}),
     ],
 )
 def test_what_counts_as_drawn(markup, drawn, not_drawn):

@@ -1,0 +1,253 @@
+"""Render TeX math to MathML at build time (math-core), so that no page needs a script or a CDN.
+
+Math reaches ``on_page_content`` in two forms: on Markdown pages, the elements that
+``pymdownx.arithmatex`` (``generic: true``) leaves, ``<span class="arithmatex">\\(...\\)</span>``
+and ``<div class="arithmatex">\\[...\\]</div>`` (any other ``$`` is text); on notebook pages
+(mkdocs-jupyter), ``$``-delimited TeX left as text in markdown cells (``_NB_MATH`` says what counts).
+
+math-core (https://github.com/tmke8/math-core) writes MathML Core; what of it Chromium draws badly
+with the site's Latin Modern Math is repaired (``_plain_*``, ``_primes_*``; tests/test_math.py
+proves each). A formula math-core rejects, an empty one, and a ``\\\\`` outside an environment
+(which it drops silently) stop the build with a ``PluginError`` naming page and formula. Formulas
+in headings are converted in the table of contents too; punctuation right after inline math joins
+its span, so no line starts with it; nbconvert's MathJax loader (a CDN script) is removed.
+"""
+
+import functools
+import html as _html
+import re
+import xml.etree.ElementTree as ET
+
+from math_core import LatexError, LatexToMathML
+from mkdocs.exceptions import PluginError
+
+
+class MathError(PluginError):
+    """A formula that cannot be rendered; the message names the page and the formula."""
+
+
+# --- TeX -> MathML -------------------------------------------------------------------------------
+
+_CONVERTER = LatexToMathML(fancy_error=False)  # errors as plain "<offset>: <message>"
+_ERROR = re.compile(r"(\d+): (.*)", re.S)
+_ENVIRONMENT_OR_BREAK = re.compile(r"\\(begin|end)\s*\{[^}]*\}|\\\\|\\.", re.S)  # \. skips \{ \,
+_XML_ENTITIES = {"&ApplyFunction;": "\u2061", "&InvisibleTimes;": "\u2062"}  # HTML knows them, XML not
+_FENCES = "()[]{}|\u2016\u27e8\u27e9\u2308\u2309\u230a\u230b"
+_PRIMES = "\u2032\u2033\u2034\u2057"
+_TALL = {"mfrac", "mtable", "msqrt", "mroot", "munder", "munderover", "menclose", "mpadded"}
+_BIG_OPS = set("\u2211\u220f\u2210\u22c0\u22c1\u22c2\u22c3\u2a00\u2a01\u2a02\u2a04\u2a06\u222b\u222c\u222d\u222e")
+# math-core's text needs a repair only if it has one of these; the rest is returned as it wrote it.
+_MAYBE_REPAIR = re.compile(f"minsize=|<mrow><mo(?![^>]*stretchy)[^>]*>[{re.escape(_FENCES)}]|[{_PRIMES}]")
+
+
+@functools.lru_cache(maxsize=4096)
+def tex_to_mathml(tex: str, display: bool = False) -> str:
+    """One TeX formula (no delimiters) as a ``<math>`` element; ValueError if it cannot be."""
+    if not tex.strip():
+        raise ValueError("empty formula")  # math-core would return an empty <math>
+    _check_line_breaks(tex)
+    try:
+        mathml = _CONVERTER.convert_with_local_state(tex, displaystyle=display)
+    except LatexError as exc:
+        m = _ERROR.fullmatch(str(exc))
+        raise ValueError(f"{m.group(2).rstrip('.')} (at offset {m.group(1)})" if m else str(exc)) from exc
+    if not _MAYBE_REPAIR.search(mathml):
+        return mathml
+    for name, char in _XML_ENTITIES.items():
+        mathml = mathml.replace(name, char)
+    math = ET.fromstring(mathml)
+    _plain_big_brackets(math)
+    _plain_left_right(math)
+    _primes_beside_base(math)
+    return ET.tostring(math, encoding="unicode")
+
+
+def _check_line_breaks(tex: str) -> None:
+    """math-core drops a \\\\ outside an environment without a word: refuse it."""
+    depth = 0
+    for m in _ENVIRONMENT_OR_BREAK.finditer(tex):
+        depth += {"begin": 1, "end": -1}.get(m.group(1), 0)
+        if m.group(0) == "\\\\" and depth <= 0:
+            raise ValueError("'\\\\' line break outside an environment: it would be dropped "
+                             "(use \\begin{aligned} ... \\end{aligned})")
+
+
+def _plain_big_brackets(math: ET.Element) -> None:
+    """\\big( (math-core: minsize = maxsize = 1.2em; \\Big is 1.623em): a plain bracket drawn larger.
+
+    Chromium gives a stretchy bracket the width of the font's widest size variant (0.88em against
+    0.39em for a plain parenthesis): a visible gap inside the brackets."""
+    for mo in math.iter("mo"):
+        if mo.get("minsize") == mo.get("maxsize") == "1.2em":
+            del mo.attrib["minsize"], mo.attrib["maxsize"]
+            mo.set("stretchy", "false")
+            mo.set("mathsize", "1.2em")
+
+
+def _stretchy_fence(el: ET.Element) -> bool:
+    """A bracket from \\left or \\right: math-core marks every other bracket stretchy="false"."""
+    return el.tag == "mo" and (el.text or "") in _FENCES and not {"stretchy", "minsize"} & set(el.attrib)
+
+
+def _text_high(elements: list[ET.Element]) -> bool:
+    """No fraction, table, root, limits, big operator or growing bracket inside."""
+    return not any(
+        el.tag in _TALL or (el.tag == "mover" and el.get("accent") != "true")
+        or el.tag == "mo" and (_stretchy_fence(el) or el.get("stretchy") == "true"
+                               or "minsize" in el.attrib or (el.text or "") in _BIG_OPS)
+        for top in elements for el in top.iter()
+    )
+
+
+def _plain_left_right(math: ET.Element) -> None:
+    """\\left( ... \\right) around text-high content: plain brackets (the gap above); (...)^2 puts
+    the 2 on the ")"."""
+    parents = {kid: el for el in math.iter() for kid in el}
+    for row in reversed(list(math.iter("mrow"))):  # inner groups first: an outer one sees them plain
+        kids = list(row)
+        if len(kids) < 2 or not (_stretchy_fence(kids[0]) and _stretchy_fence(kids[-1])) \
+                or not _text_high(kids[1:-1]):
+            continue
+        opening, closing = kids[0], kids[-1]
+        opening.set("stretchy", "false")
+        closing.set("stretchy", "false")
+        script = parents.get(row)
+        if script is not None and script.tag in ("msub", "msup", "msubsup") and script[0] is row:
+            # the MathML of a plain (x)^2, which math-core gives as (, x, msup(), 2)
+            row.remove(closing)
+            moved = ET.SubElement(row, script.tag)
+            moved.append(closing)
+            moved.extend(list(script)[1:])
+            grand = parents[script]
+            grand[list(grand).index(script)] = row
+
+
+def _primes_beside_base(math: ET.Element) -> None:
+    """msup(f, ′) -> f ′: the font's ′ is raised and small already (its superscript form needs the
+    ssty feature, which Chromium does not apply): as a superscript it is tiny and too high."""
+    for el in math.iter("msup"):
+        prime = el[1] if len(el) == 2 else None
+        if prime is not None and prime.tag in ("mi", "mo") and not len(prime) and prime.text \
+                and set(prime.text) <= set(_PRIMES):
+            el.tag, prime.tag = "mrow", "mi"
+            prime.attrib.clear()
+
+
+def _convert(tex: str, display: bool, where: str) -> str:
+    try:
+        return tex_to_mathml(tex, display)
+    except ValueError as exc:
+        raise MathError(f"{where}: cannot render {'display' if display else 'inline'} formula "
+                        f"{tex!r}: {exc}") from exc
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+# Punctuation that a line may otherwise start with, right after inline math.
+_PUNCT = r"[,.;:!?)\]\uff0c\u3002\uff1b\uff1a\u3001\uff01\uff1f\uff09\u300d\u300f]*"
+# arithmatex's element, while it holds escaped TeX only (once converted, it holds tags: idempotent).
+_ARITHMATEX = re.compile(rf'<(span|div)( class="arithmatex"[^>]*)>([^<]*)</\1>({_PUNCT})')
+_DELIMITERS = {"span": re.compile(r"\s*\\\((.*)\\\)\s*", re.S), "div": re.compile(r"\s*\\\[(.*)\\\]\s*", re.S)}
+# Notebook pages: a comment, an element whose content is not HTML (skipped whole), or a tag.
+_TAG = re.compile(r"<!--.*?-->|<(script|style|textarea|title)\b.*?</\1\s*>"
+                  r"""|<(/?)([A-Za-z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.S | re.I)
+_CODE = {"pre", "code", "kbd", "samp", "math", "svg"}
+# Notebook math, outside code: $$...$$ and \begin{env}...\end{env} are display math, $...$ inline
+# math under pandoc's rule (the $ signs touch the formula, the closing one is not followed by a digit:
+# "costs $5 and $6" stays text); a $...$ still holding TeX after that is an error (_NB_LEFTOVER).
+_NB_MATH = re.compile(
+    r"\$\$(?P<display>.+?)\$\$"
+    r"|(?P<env>\\begin\{(?P<name>[A-Za-z]+\*?)\}.*?\\end\{(?P=name)\})"
+    rf"|(?<![\\$])\$(?![\s$])(?P<inline>(?:[^$\\]|\\.)+?)(?<!\s)\$(?!\d)(?P<tail>{_PUNCT})",
+    re.S,
+)
+_NB_LEFTOVER = re.compile(r"\$[^$]*?(?:\\[A-Za-z]|[\^_{}])[^$]*?\$", re.S)
+_MATHJAX_LOADER = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+
+
+def render_math(html: str, where: str) -> str:
+    """``html`` with every formula as MathML; ``where`` names the page in a :class:`MathError`."""
+    if "arithmatex" not in html and "jp-RenderedMarkdown" not in html and "Load mathjax" not in html:
+        return html
+    html = _MATHJAX_LOADER.sub("", html)  # nothing is left for MathJax to do
+    html = _ARITHMATEX.sub(lambda m: _arithmatex(m, where), html)
+    return _notebook_cells(html, where) if "jp-RenderedMarkdown" in html else html
+
+
+def _arithmatex(m: re.Match, where: str) -> str:
+    """One arithmatex element with its formula as MathML; punctuation after inline math joins it."""
+    name, attrs, body, tail = m.group(1), m.group(2), _html.unescape(m.group(3)), m.group(4)
+    delimited = _DELIMITERS[name].fullmatch(body)
+    mathml = _convert(delimited.group(1) if delimited else body.strip(), name == "div", where)
+    if name == "div":
+        return f"<div{attrs}>{mathml}</div>{tail}"
+    return f"<span{attrs}>{mathml}{tail}</span>"
+
+
+def _notebook_cells(html: str, where: str) -> str:
+    """Convert the math in the text of notebook markdown cells, outside code."""
+    out, pos = [], 0
+    divs, cell, code = 0, None, 0  # open divs; div depth of the cell we are in; open code elements
+    for tag in [*_TAG.finditer(html), None]:
+        text = html[pos:tag.start() if tag else len(html)]
+        out.append(_nb_text(text, where) if cell is not None and not code else text)
+        if tag is None:
+            break
+        out.append(tag.group(0))
+        pos = tag.end()
+        closing, name, attrs = tag.group(2), (tag.group(3) or "").lower(), tag.group(4)
+        if not name or tag.group(0).endswith("/>"):
+            continue
+        if name == "div" and closing:
+            cell = None if cell == divs else cell
+            divs -= 1
+        elif name == "div":
+            divs += 1
+            if cell is None and "jp-RenderedMarkdown" in attrs:
+                cell = divs
+        elif name in _CODE:
+            code = max(code - 1, 0) if closing else code + 1
+    return "".join(out)
+
+
+def _nb_text(text: str, where: str) -> str:
+    """One text node of a notebook markdown cell (HTML-escaped, as nbconvert leaves it)."""
+    out, pos = [], 0
+    for m in [*_NB_MATH.finditer(text), None]:
+        gap = text[pos:m.start() if m else len(text)]
+        if leftover := _NB_LEFTOVER.search(gap):
+            raise MathError(f"{where}: {_html.unescape(leftover.group(0))!r} looks like TeX but is not "
+                            "math under the notebook rule ($ must touch the formula: $x$, not $ x $); "
+                            "fix the delimiters, or put it in `code`")
+        out.append(gap)
+        if m is None:
+            return "".join(out)
+        pos = m.end()
+        if m.group("inline") is not None:
+            mathml = _convert(_html.unescape(m.group("inline")), False, where)
+            out.append(f'<span class="arithmatex">{mathml}{m.group("tail")}</span>')
+        else:
+            mathml = _convert(_html.unescape(m.group("display") or m.group("env")), True, where)
+            out.append(f'<span class="arithmatex arithmatex-display">{mathml}</span>')
+
+
+_TOC_INLINE = re.compile(r"\\\((.+?)\\\)", re.S)
+
+
+def render_toc_title(title: str, where: str, notebook: bool = False) -> str:
+    """A heading's formulas reach the table of contents as TeX text: convert them there too."""
+    if notebook:
+        return _nb_text(title, where)
+    return _TOC_INLINE.sub(
+        lambda m: f'<span class="arithmatex">{_convert(_html.unescape(m.group(1)), False, where)}</span>', title)
+
+
+def on_page_content(html: str, page, config, files) -> str:  # noqa: ARG001 (MkDocs hook API)
+    _convert_toc(page.toc or [], page.file.src_uri, "jp-RenderedMarkdown" in html)
+    return render_math(html, page.file.src_uri)
+
+
+def _convert_toc(items, where: str, notebook: bool) -> None:
+    for item in items:
+        item.title = render_toc_title(item.title, where, notebook)
+        _convert_toc(item.children, where, notebook)

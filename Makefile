@@ -1,7 +1,7 @@
 # One command per job, the same for people and for CI (.ci/run calls `make test`).
-#   make serve   install what is missing, then preview both languages with live reload
+#   make serve   install what is missing, then `mkdocs serve`: every language, live reload
 #   make test    install what is missing (Chromium included), then run every test
-#   make build   the whole published site into site/ (Chinese at /, English at /en/)
+#   make build   install what is missing, then `mkdocs build`: the whole site into site/
 #   make bench   build times, reload time, test time and page weights, printed
 #   make audit   Lighthouse on each kind of page, both languages, phone and desktop, against the targets
 
@@ -38,10 +38,10 @@ $(NODE_STAMP): tools/audit/package-lock.json
 	npm ci --prefix tools/audit --no-audit --no-fund --loglevel=error
 
 serve: install
-	$(PY) tools/website.py serve
+	$(VENV)/bin/mkdocs serve
 
 build: install
-	$(PY) tools/website.py build
+	$(VENV)/bin/mkdocs build
 
 test: install chromium node-deps
 	$(PY) -m pytest

@@ -12,7 +12,7 @@ own copy button. This hook:
   navigation: on a page, tab stops that do nothing) and puts it on printed output's <pre>, the
   element that scrolls sideways when a line is long, so a keyboard can scroll it;
 - replaces nbconvert's placeholder alt text of plots with "<page title>: Figure N" in the
-  page's language;
+  page's language (`extra.figure_alt` of each language's configuration);
 - gives headings the explicit ids written in the program (`## 学习率 {#learning-rate}`), the same
   in both languages, and rebuilds the page's table of contents from them.
 
@@ -46,7 +46,6 @@ _TAGS = re.compile(r"<[^>]+>")
 # nbconvert warns about every plot without alt text; name_figures() below gives them one.
 logging.getLogger("traitlets").setLevel(logging.ERROR)
 _NO_ALT = 'alt="No description has been provided for this image"'
-FIGURE = {"zh": "{title}：图 {n}", "en": "{title}: Figure {n}"}
 
 
 def is_notebook(page) -> bool:
@@ -97,11 +96,11 @@ def slim(html: str) -> str:
     return _CODE.sub(_code, html)
 
 
-def name_figures(html: str, title: str, lang: str) -> str:
+def name_figures(html: str, title: str, template: str) -> str:
     parts = html.split(_NO_ALT)
     out = [parts[0]]
     for n, part in enumerate(parts[1:], 1):
-        alt = htmllib.escape(FIGURE[lang].format(title=title, n=n), quote=True)
+        alt = htmllib.escape(template.format(title=title, n=n), quote=True)
         out += [f'alt="{alt}"', part]
     return "".join(out)
 
@@ -109,7 +108,9 @@ def name_figures(html: str, title: str, lang: str) -> str:
 def on_page_content(html, page, config, files):
     if not is_notebook(page):
         return html
-    html = name_figures(slim(html), page.title or "", config.extra["lang"])
+    if "figure_alt" not in config.extra:
+        raise PluginError(f"{config.config_file_path}: extra.figure_alt (the alt text of plots) is missing")
+    html = name_figures(slim(html), page.title or "", config.extra["figure_alt"])
     html, tokens = fix_headings(html, page.file.src_uri)
     page.toc = get_toc(nest(tokens))
     return html

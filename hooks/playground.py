@@ -1,6 +1,6 @@
 """The SGD playground's data and scripts, in both languages.
 
-The playground on the SGD chapter (docs/*/mini-batch-sgd.md#playground; code and styles in
+The playground on the SGD chapter (docs/*/sgd-hyperparameters.md#playground; code and styles in
 overrides/assets/playground/, which the theme publishes in both languages) trains the chapter's
 linear regression in the browser, on exactly the chapter's data. This hook has two jobs:
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 import base64
 import collections
 import copy
+import functools
 import hashlib
+import importlib.metadata
 import io
 import logging
 import os
@@ -35,14 +37,16 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
+from languages import languages  # hooks/ is on sys.path while MkDocs loads a hook
+
 log = logging.getLogger("mkdocs.hooks.programs")
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
 CACHE = ROOT / ".cache" / "programs"
-LANGS = ("zh", "en")
+LANGS = tuple(lang.lang for lang in languages())  # the tags a markdown cell may carry
 CELL_TIMEOUT_S = 300
-PNG_COLOURS = 96  # part of the cache key: changing it re-renders the programs
+PNG_COLOURS = 96
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -79,9 +83,24 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def _key(path: Path) -> str:
+def environment() -> str:
+    """What, besides a program's text, changes what it prints or plots: this hook, the Python
+    that runs it, and the version of every installed package (torch, numpy, matplotlib,
+    scikit-learn and what they use; the kernel runs in this same environment)."""
+    folders = tuple((p, os.stat(p).st_mtime_ns) for p in sys.path if os.path.isdir(p))
+    return Path(__file__).read_text("utf-8") + sys.version + _installed(folders)
+
+
+@functools.lru_cache(maxsize=4)
+def _installed(folders: tuple) -> str:
+    """name==version of every installed distribution; `folders` (sys.path's folders and their
+    times, which an install or uninstall changes) only keys the cache."""
+    return "\n".join(sorted(f"{d.metadata['Name']}=={d.version}".lower() for d in importlib.metadata.distributions()))
+
+
+def _key(path: Path, env: str | None = None) -> str:
     h = hashlib.sha256(path.read_bytes())
-    h.update(f"{sys.version} png={PNG_COLOURS} streams=coalesced ids=fixed".encode())
+    h.update((env if env is not None else environment()).encode())
     return h.hexdigest()[:16]
 
 
@@ -209,8 +228,9 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
     done_dir = CACHE / "executed"
     done_dir.mkdir(parents=True, exist_ok=True)
     result, todo = {}, []
+    env = environment()
     for path in paths:
-        cached = done_dir / f"{path.stem}.{_key(path)}.ipynb"
+        cached = done_dir / f"{path.stem}.{_key(path, env)}.ipynb"
         if cached.exists():
             result[path] = nbformat.read(cached, as_version=4)
         else:
@@ -254,7 +274,7 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
             if path in done:
                 for old in done_dir.glob(f"{path.stem}.*.ipynb"):
                     old.unlink()
-                nbformat.write(done[path], done_dir / f"{path.stem}.{_key(path)}.ipynb")
+                nbformat.write(done[path], done_dir / f"{path.stem}.{_key(path, env)}.ipynb")
                 result[path] = done[path]
         if errors:
             raise ProgramError("\n".join(sorted(errors)))
@@ -275,9 +295,7 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 
 def on_config(config):
-    lang = config.extra.get("lang")
-    if lang not in LANGS:
-        raise PluginError(f"mkdocs config {config.config_file_path}: extra.lang must be one of {LANGS}")
+    lang = config.theme["language"]
     # mkdocs-jupyter evicts every cache entry its build did not use: one cache per language.
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is not None:
@@ -287,7 +305,7 @@ def on_config(config):
 
 @event_priority(100)  # before mkdocs-jupyter wraps the notebook files
 def on_files(files, config):
-    lang = config.extra["lang"]
+    lang = config.theme["language"]
     src_dir = CACHE / lang
     notebooks = executed(snippet_paths())
     for path, nb in notebooks.items():

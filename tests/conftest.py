@@ -1,30 +1,27 @@
-"""Shared fixtures: one build of the whole site per test session."""
+"""Shared fixtures: one `mkdocs build` of the whole site per test session, served on 127.0.0.1,
+and one Chromium (all from tools/localsite.py, which `make bench` and `make audit` use too)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
 from helpers import ROOT, import_tool
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+localsite = import_tool("localsite")
 
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """The whole site (both languages), built strictly into build/test-site.
+    """The whole site (every language), built by plain `mkdocs build` (strict) into build/test-site.
 
-    Programs run through the cache in .cache/programs, which is keyed on their text."""
+    Programs run through the cache in .cache/programs (hooks/programs.py)."""
     out = ROOT / "build" / "test-site"
-    import_tool("website").build(out)
+    try:
+        localsite.build(out)
+    except RuntimeError as err:
+        pytest.fail(str(err), pytrace=False)
     return out
 
 
@@ -33,26 +30,17 @@ def browser():
     """Debian's Chromium, driven by Playwright (one instance for the whole session)."""
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: `make test` installs Debian's chromium package")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            b = localsite.chromium(p)
+        except RuntimeError as err:
+            pytest.fail(str(err), pytrace=False)
         yield b
         b.close()
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def server(built_site):
-    """The built site served on 127.0.0.1 (a free port), stopped after the session."""
-    handler = functools.partial(_Quiet, directory=str(built_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    """The built site served on 127.0.0.1 (a free port), gzip-compressed as a host serves it."""
+    with localsite.serve(built_site) as url:
+        yield url

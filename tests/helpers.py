@@ -14,19 +14,40 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
-LANGS = ("zh", "en")
-PREFIX = {"zh": "", "en": "en/"}
 
 
 def import_tool(name: str, folder: str = "tools"):
-    """Import tools/<name>.py or hooks/<name>.py as a module."""
+    """Import tools/<name>.py or hooks/<name>.py as a module, with its folder on sys.path while it
+    loads (as MkDocs loads a hook)."""
     key = f"_{folder}_{name}"
     if key not in sys.modules:
         spec = importlib.util.spec_from_file_location(key, ROOT / folder / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         sys.modules[key] = module
-        spec.loader.exec_module(module)
+        sys.path.insert(0, str(ROOT / folder))
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(str(ROOT / folder))
     return sys.modules[key]
+
+
+# The site's languages, from mkdocs.yml's extra.alternate (hooks/languages.py): the reference
+# language first. Tests cover every language, each against the reference one.
+LANGUAGES = import_tool("languages", "hooks").languages()
+LANGS = tuple(lang.lang for lang in LANGUAGES)
+REFERENCE = LANGS[0]
+PREFIX = {lang.lang: lang.prefix for lang in LANGUAGES}
+
+
+# (from, to) pairs the language switcher is tested with: the reference language to each other, back.
+SWITCHES = [(REFERENCE, lang) for lang in LANGS[1:]] + [(lang, REFERENCE) for lang in LANGS[1:]]
+
+
+def lang_of(site: Path, page: Path) -> str:
+    """The language of a built page: that of the longest prefix its path starts with."""
+    rel = page.relative_to(site).as_posix()
+    return max((lang for lang in LANGS if rel.startswith(PREFIX[lang])), key=lambda lang: len(PREFIX[lang]))
 
 
 def pages(lang: str) -> list[str]:

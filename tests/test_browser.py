@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import LANGS, PREFIX, ROOT, served_paths
+from helpers import LANGS, PREFIX, ROOT, SWITCHES, served_paths
 
 SHOTS = ROOT / "build" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
@@ -69,9 +69,8 @@ KINDS = {"home": "", "chapter": "mini-batch-sgd/", "notebook": f"programs/{PROGR
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
-@pytest.mark.parametrize("lang", LANGS)
-def test_switcher_lands_on_the_counterpart_page(server, browser, lang, kind):
-    other = "en" if lang == "zh" else "zh"
+@pytest.mark.parametrize("lang,other", SWITCHES)
+def test_switcher_lands_on_the_counterpart_page(server, browser, lang, other, kind):
     w = Watched(browser, server)
     try:
         w.page.goto(server + PREFIX[lang] + KINDS[kind])

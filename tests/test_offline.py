@@ -1,6 +1,6 @@
 """The offline copy: the zip the home pages link to, unzipped and read from file:// in Chromium.
 
-Both home pages link to the same zip, published in each language (tools/website.py, DOWNLOAD). Unzipped,
+Both home pages link to the same zip, published in each language (hooks/offline.py, DOWNLOAD). Unzipped,
 every page's links name existing files (a link to a folder opens a file listing from file://); the
 home page, a chapter and a program page of each language load with no console error and no request
 to any http(s) host, with formulas as MathML and plots inline; clicking the navigation, the language
@@ -15,12 +15,12 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from helpers import LANGS, PREFIX, built_pages, import_tool, open_search, parse_page, settled_results
+from helpers import LANGS, PREFIX, SWITCHES, built_pages, import_tool, open_search, parse_page, settled_results
 
-website = import_tool("website")
+offline = import_tool("offline", "hooks")
 PROGRAM = "linear_regression_scratch"
 FILES = {"home": "index.html", "chapter": "mini-batch-sgd.html", "program": f"programs/{PROGRAM}.html"}
-LEARNING_RATE = ("mini-batch-sgd.html", "programs/sgd_learning_rate.html")  # the chapter, or the program on η
+LEARNING_RATE = ("mini-batch-sgd.html", "sgd-hyperparameters.html", "programs/sgd_learning_rate.html")  # the chapter, or the program on η
 QUERY = {"zh": "学习率", "en": "learning rate"}
 RAW_TEX = r"/\\\(|\\\[|\$\$|\\frac|\\sum|\\mathbf|\\eta|\$[^$\s][^$]*\\[a-z]+[^$]*\$/g"
 
@@ -29,10 +29,10 @@ RAW_TEX = r"/\\\(|\\\[|\$\$|\\frac|\\sum|\\mathbf|\\eta|\$[^$\s][^$]*\\[a-z]+[^$
 def offline_root(built_site, tmp_path_factory) -> Path:
     """The zip published with the site, unzipped into a temporary folder: its one folder."""
     out = tmp_path_factory.mktemp("offline")
-    with zipfile.ZipFile(built_site / website.DOWNLOAD) as archive:
+    with zipfile.ZipFile(built_site / offline.DOWNLOAD) as archive:
         archive.extractall(out)
-    root = out / website.ZIP_FOLDER
-    assert (root / "index.html").is_file() and (root / "en" / "index.html").is_file(), sorted(out.rglob("*"))[:20]
+    root = out / offline.ZIP_FOLDER
+    assert all((root / PREFIX[lang] / "index.html").is_file() for lang in LANGS), sorted(out.rglob("*"))[:20]
     return root
 
 
@@ -69,9 +69,9 @@ class FilePage:
 def test_both_home_pages_link_to_the_published_zip(built_site):
     for lang in LANGS:
         home = built_site / PREFIX[lang] / "index.html"
-        assert website.DOWNLOAD in parse_page(home).anchors, f"{home}: no link to {website.DOWNLOAD}"
-        assert (built_site / PREFIX[lang] / website.DOWNLOAD).is_file()
-    zips = {(built_site / PREFIX[lang] / website.DOWNLOAD).read_bytes() for lang in LANGS}
+        assert offline.DOWNLOAD in parse_page(home).anchors, f"{home}: no link to {offline.DOWNLOAD}"
+        assert (built_site / PREFIX[lang] / offline.DOWNLOAD).is_file()
+    zips = {(built_site / PREFIX[lang] / offline.DOWNLOAD).read_bytes() for lang in LANGS}
     assert len(zips) == 1, "the two languages publish different zips"
 
 
@@ -132,9 +132,8 @@ def test_navigation_links_open_the_right_files(browser, offline_root, lang):
 
 
 @pytest.mark.parametrize("kind", sorted(FILES))
-@pytest.mark.parametrize("lang", LANGS)
-def test_switcher_lands_on_the_counterpart_file(browser, offline_root, lang, kind):
-    other = "en" if lang == "zh" else "zh"
+@pytest.mark.parametrize("lang,other", SWITCHES)
+def test_switcher_lands_on_the_counterpart_file(browser, offline_root, lang, other, kind):
     with FilePage(browser) as w:
         w.open(url(offline_root, lang, FILES[kind]))
         w.page.hover(".md-header__option .md-select")
@@ -159,7 +158,8 @@ def test_search_works_from_file(browser, offline_root, lang):
         want = [url(offline_root, lang, rel) for rel in LEARNING_RATE]
         assert first in want, f"{QUERY[lang]!r}: first result {links[0]}, want one of {want}"
         home = (offline_root / PREFIX[lang]).as_uri() + "/"
-        others = [link for link in links if not link.startswith(home)
-                  or (lang == "zh" and link.startswith((offline_root / "en").as_uri() + "/"))]
+        others = [link for link in links if not link.startswith(home) or any(
+                  PREFIX[o].startswith(PREFIX[lang]) and link.startswith((offline_root / PREFIX[o]).as_uri() + "/")
+                  for o in LANGS if o != lang)]
         assert not others, f"results outside the {lang} site: {others}"
         assert not w.errors and not w.remote, (w.errors, w.remote)

@@ -1,4 +1,5 @@
-"""The two languages carry the same pages, anchors, code, images and links; programs too."""
+"""Every language carries the same pages, anchors, code, images and links as the reference
+language (the first of mkdocs.yml's extra.alternate); programs too."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ import tokenize
 import jupytext
 import pytest
 
-from helpers import DOCS, LANGS, SNIPPETS, fences, headings, images, import_tool, links, pages
+from helpers import DOCS, LANGS, REFERENCE, SNIPPETS, fences, headings, images, import_tool, links, pages
 
-ZH, EN = LANGS
-BOTH = sorted(set(pages(ZH)) | set(pages(EN)))
+REF = REFERENCE
+OTHERS = LANGS[1:]  # each compared with the reference language
+ALL = sorted(set().union(*(pages(lang) for lang in LANGS)))
 
 
-def test_same_pages():
-    zh, en = set(pages(ZH)), set(pages(EN))
-    missing = [f"docs/{EN}/{p} (counterpart of docs/{ZH}/{p})" for p in sorted(zh - en)]
-    missing += [f"docs/{ZH}/{p} (counterpart of docs/{EN}/{p})" for p in sorted(en - zh)]
+@pytest.mark.parametrize("other", OTHERS)
+def test_same_pages(other):
+    ref, mine = set(pages(REF)), set(pages(other))
+    missing = [f"docs/{other}/{p} (counterpart of docs/{REF}/{p})" for p in sorted(ref - mine)]
+    missing += [f"docs/{REF}/{p} (counterpart of docs/{other}/{p})" for p in sorted(mine - ref)]
     assert not missing, "pages missing in one language:\n" + "\n".join(missing)
 
 
@@ -28,15 +31,16 @@ def read(lang, page):
     return path.read_text("utf-8")
 
 
-@pytest.mark.parametrize("page", BOTH)
-def test_headings_have_the_same_explicit_ids(page):
+@pytest.mark.parametrize("other", OTHERS)
+@pytest.mark.parametrize("page", ALL)
+def test_headings_have_the_same_explicit_ids(page, other):
     ids = {}
-    for lang in LANGS:
+    for lang in (REF, other):
         hs = headings(read(lang, page))
         bare = [title for level, title, hid in hs if level >= 2 and hid is None]
         assert not bare, f"docs/{lang}/{page}: headings without an explicit id {{ #id }}: {bare}"
         ids[lang] = [hid for level, title, hid in hs if level >= 2]
-    assert ids[ZH] == ids[EN], f"{page}: heading ids differ\n  zh: {ids[ZH]}\n  en: {ids[EN]}"
+    assert ids[REF] == ids[other], f"{page}: heading ids differ\n  {REF}: {ids[REF]}\n  {other}: {ids[other]}"
 
 
 def without_comments(code: str, info: str) -> str:
@@ -53,20 +57,24 @@ def blocks(lang, page):
     return [(b["info"], without_comments(b["code"], b["info"])) for b in fences(read(lang, page))]
 
 
-@pytest.mark.parametrize("page", BOTH)
-def test_same_code_blocks(page):
-    zh, en = blocks(ZH, page), blocks(EN, page)
-    assert len(zh) == len(en), f"{page}: {len(zh)} code blocks in zh, {len(en)} in en"
-    for n, (a, b) in enumerate(zip(zh, en), 1):
-        assert a == b, f"{page}: code block {n} differs between zh and en (comments aside)\nzh:\n{a[1]}\nen:\n{b[1]}"
+@pytest.mark.parametrize("other", OTHERS)
+@pytest.mark.parametrize("page", ALL)
+def test_same_code_blocks(page, other):
+    ref, mine = blocks(REF, page), blocks(other, page)
+    assert len(ref) == len(mine), f"{page}: {len(ref)} code blocks in {REF}, {len(mine)} in {other}"
+    for n, (a, b) in enumerate(zip(ref, mine), 1):
+        assert a == b, (f"{page}: code block {n} differs between {REF} and {other} (comments aside)\n"
+                        f"{REF}:\n{a[1]}\n{other}:\n{b[1]}")
 
 
-@pytest.mark.parametrize("page", BOTH)
-def test_same_images_and_links(page):
-    zh, en = read(ZH, page), read(EN, page)
-    assert images(zh) == images(en), f"{page}: images differ\n  zh: {images(zh)}\n  en: {images(en)}"
-    only_zh, only_en = set(links(zh)) - set(links(en)), set(links(en)) - set(links(zh))
-    assert not only_zh and not only_en, f"{page}: links differ\n  only in zh: {sorted(only_zh)}\n  only in en: {sorted(only_en)}"
+@pytest.mark.parametrize("other", OTHERS)
+@pytest.mark.parametrize("page", ALL)
+def test_same_images_and_links(page, other):
+    ref, mine = read(REF, page), read(other, page)
+    assert images(ref) == images(mine), f"{page}: images differ\n  {REF}: {images(ref)}\n  {other}: {images(mine)}"
+    only_ref, only_mine = set(links(ref)) - set(links(mine)), set(links(mine)) - set(links(ref))
+    assert not only_ref and not only_mine, (f"{page}: links differ\n  only in {REF}: {sorted(only_ref)}\n"
+                                            f"  only in {other}: {sorted(only_mine)}")
 
 
 # --- Programs ----------------------------------------------------------------------------------------
@@ -82,7 +90,7 @@ def program_shape(path, lang):
 
 
 @pytest.mark.parametrize("path", SNIPPET_FILES, ids=lambda p: p.name)
-def test_programs_have_both_languages(path):
+def test_programs_have_every_language(path):
     programs.cell_lines(path)  # starts with a cell marker
     nb = jupytext.read(path)
     kinds = {lang: [] for lang in LANGS}
@@ -91,10 +99,14 @@ def test_programs_have_both_languages(path):
         for target in LANGS:
             if lang in (None, target):
                 kinds[target].append("shared" if lang is None else cell.cell_type)
-    assert kinds[ZH] == kinds[EN], f"snippets/{path.name}: the zh and en markdown cells do not match one to one"
+    for other in OTHERS:
+        assert kinds[REF] == kinds[other], \
+            f"snippets/{path.name}: the {REF} and {other} markdown cells do not match one to one"
     for lang in LANGS:
         md = [c.source for c in program_shape(path, lang).cells if c.cell_type == "markdown"]
         assert md and md[0].lstrip().startswith("# "), f"snippets/{path.name}: the first {lang} cell must start with a '# ' title"
     ids = {lang: [hid for c in program_shape(path, lang).cells if c.cell_type == "markdown"
                   for level, _, hid in headings(c.source) if level >= 2] for lang in LANGS}
-    assert ids[ZH] == ids[EN], f"snippets/{path.name}: heading ids differ\n  zh: {ids[ZH]}\n  en: {ids[EN]}"
+    for other in OTHERS:
+        assert ids[REF] == ids[other], \
+            f"snippets/{path.name}: heading ids differ\n  {REF}: {ids[REF]}\n  {other}: {ids[other]}"

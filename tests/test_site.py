@@ -8,15 +8,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from helpers import LANGS, PREFIX, SNIPPETS, built_pages, parse_page
+from helpers import LANGS, PREFIX, SNIPPETS, built_pages, lang_of, parse_page
 
 PROGRAMS = sorted(p.stem for p in SNIPPETS.glob("*.py"))
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)")
-
-
-def lang_of(site: Path, page: Path) -> str:
-    return "en" if page.relative_to(site).parts[:1] == ("en",) else "zh"
 
 
 def test_html_lang_on_every_page(built_site):
@@ -36,8 +32,8 @@ def test_program_pages_are_rendered_notebooks(built_site, lang, name):
     assert 'class="jp-Cell jp-CodeCell' in html and 'class="jp-Cell jp-MarkdownCell' in html
     assert "jp-OutputArea-output" in html, f"{page}: no cell output"
     assert "# %%" not in html, f"{page}: raw percent-format source on the page"
-    other = "en" if lang == "zh" else "zh"
-    assert f"celltag_{other}" not in html, f"{page}: holds cells of the other language"
+    for other in set(LANGS) - {lang}:
+        assert f"celltag_{other}" not in html, f"{page}: holds cells of the {other} page"
     if "plt." in (SNIPPETS / f"{name}.py").read_text("utf-8"):
         assert "data:image/png;base64," in html, f"{page}: the program plots, but the page has no image"
 
@@ -82,22 +78,22 @@ def test_every_internal_link_and_anchor_resolves(built_site):
     assert not broken, "broken links (page -> target):\n" + "\n".join(broken)
 
 
-def test_switcher_links_to_the_same_page_in_the_other_language(built_site):
+def test_switcher_links_to_the_same_page_in_every_language(built_site):
     wrong = []
     for page in built_pages(built_site):
         rel = page.relative_to(built_site)
         if rel.name == "404.html":
             continue
         lang = lang_of(built_site, page)
-        other = "zh" if lang == "en" else "en"
-        same = rel.relative_to("en") if lang == "en" else rel
-        expected = built_site / PREFIX[other] / same
+        same = rel.relative_to(PREFIX[lang]) if PREFIX[lang] else rel
         html = page.read_text("utf-8")
-        m = re.search(rf'<a href="([^"]*)"[^>]*hreflang="{other}"[^>]*class="md-select__link"', html)
-        if not m:
-            wrong.append(f"{rel}: no switcher link to {other}")
-            continue
-        target, _ = resolve(built_site, page, m[1])
-        if target != expected:
-            wrong.append(f"{rel}: switcher -> {target.relative_to(built_site)}, expected {expected.relative_to(built_site)}")
+        for other in LANGS:
+            expected = built_site / PREFIX[other] / same
+            m = re.search(rf'<a href="([^"]*)"[^>]*hreflang="{other}"[^>]*class="md-select__link"', html)
+            if not m:
+                wrong.append(f"{rel}: no switcher link to {other}")
+                continue
+            target, _ = resolve(built_site, page, m[1])
+            if target != expected:
+                wrong.append(f"{rel}: switcher -> {target.relative_to(built_site)}, expected {expected.relative_to(built_site)}")
     assert not wrong, "\n".join(wrong)

@@ -1,12 +1,13 @@
-"""Lighthouse on one page of each kind, both languages, phone and desktop (what `make audit` runs).
+"""Lighthouse on every page and one program page, every language, phone and desktop (`make audit`).
 
-    python tools/audit.py [--site-dir DIR] [--no-build] [--keep-reports] [--runs N] [--kinds home,chapter,notebook]
+    python tools/audit.py [--site-dir DIR] [--no-build] [--keep-reports] [--runs N] [--pages quiz,api-glossary]
+                          [--presets mobile]
 
 Builds the site into build/audit-site (unless --no-build), serves it on 127.0.0.1 with gzip, as
 any static host serves text, and runs Lighthouse (tools/audit/, `npm ci --prefix tools/audit`)
-in Debian's Chromium on the home page, a chapter and a notebook page, in Chinese and English,
-with Lighthouse's mobile settings (its default: a slow phone on a slow 4G link, simulated) and
-with --preset=desktop. Prints the four category scores against the targets:
+in Debian's Chromium on every Markdown page and one program page, in every language, with
+Lighthouse's mobile settings (its default: a slow phone on a slow 4G link, simulated) and with
+--preset=desktop. Prints the four category scores against the targets:
 
     performance >= 95 with the mobile settings;
     accessibility, best practices, SEO >= 95 on every audited page and setting.
@@ -23,31 +24,34 @@ read the benchmark index printed under the table (Lighthouse expects about 1000 
 from __future__ import annotations
 
 import argparse
-import functools
-import gzip
-import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "hooks"))
+import localsite  # noqa: E402
+from languages import languages  # noqa: E402
+
 AUDIT = ROOT / "tools" / "audit"
 LIGHTHOUSE = AUDIT / "node_modules" / "lighthouse" / "cli" / "index.js"
-CHROME = os.environ.get("CHROME_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROME = os.environ.get("CHROME_PATH") or localsite.CHROMIUM
 # Chromium's own services (component updates, sign-in) still look up Google's hosts with
 # --disable-background-networking: the host resolver rule answers every name "not found" without
 # asking DNS, so nothing leaves the machine; the site is on 127.0.0.1, an address, not a name.
 CHROME_FLAGS = ("--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-quic"
                 " --host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'")
-PAGES = {"home": "", "chapter": "mini-batch-sgd/", "notebook": "programs/linear_regression_scratch/"}
-PREFIX = {"zh": "", "en": "en/"}
+# Every Markdown page (by file name; "index" is the home page) and one program page.
+PAGES = {p.stem: "" if p.stem == "index" else f"{p.stem}/" for p in sorted(languages()[0].docs.glob("*.md"))}
+PAGES["program"] = "programs/linear_regression_scratch/"
+PREFIX = {lang.lang: lang.prefix for lang in languages()}
 PRESETS = ("mobile", "desktop")
 CATEGORIES = {"performance": "perf", "accessibility": "a11y", "best-practices": "best", "seo": "seo"}
 TARGET = 95
@@ -58,52 +62,6 @@ def target(category: str, preset: str) -> int | None:
     if category == "performance":
         return TARGET if preset == "mobile" else None
     return TARGET
-
-
-# --- The server: the built site, gzip-compressed as a static host serves it ----------------------
-
-COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
-
-
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if (path.suffix not in COMPRESSED or "gzip" not in self.headers.get("Accept-Encoding", "")
-                or not path.is_file() or not self.path.split("?")[0].endswith(("/", path.name))):
-            return super().send_head()
-        body = gzip.compress(path.read_bytes(), 6)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Accept-Encoding")
-        self.end_headers()
-        return _Body(body)
-
-
-class _Body:
-    """The file-like object send_head returns, for an in-memory body."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def read(self, *_):
-        data, self.data = self.data, b""
-        return data
-
-    def close(self):
-        pass
-
-
-def serve(site: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
 
 
 # --- Lighthouse ------------------------------------------------------------------------------------
@@ -147,7 +105,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-build", action="store_true", help="audit the site already in --site-dir")
     parser.add_argument("--keep-reports", action="store_true", help="keep the JSON reports in build/audit/")
     parser.add_argument("--runs", type=int, default=1, help="audits of each page and setting; the median counts")
-    parser.add_argument("--kinds", default=",".join(PAGES), help="kinds of page to audit (default: all)")
+    parser.add_argument("--pages", default=",".join(PAGES), help=f"pages to audit (default: all of {', '.join(PAGES)})")
+    parser.add_argument("--presets", default=",".join(PRESETS), help="mobile, desktop or both (default)")
     args = parser.parse_args(argv)
 
     if not LIGHTHOUSE.exists():
@@ -158,21 +117,19 @@ def main(argv=None) -> int:
         return 2
     start = time.perf_counter()
     if not args.no_build:
-        sys.path.insert(0, str(ROOT / "tools"))
-        import website
-
         print(f"building the site into {args.site_dir} ...", flush=True)
-        website.build(args.site_dir)
+        localsite.build(args.site_dir)
 
     reports_dir = ROOT / "build" / "audit" if args.keep_reports else Path(tempfile.mkdtemp(prefix="audit_"))
     reports_dir.mkdir(parents=True, exist_ok=True)
-    httpd, base = serve(args.site_dir.resolve())
     rows, misses, foreign, warnings, bench = [], [], [], set(), []
+    served = localsite.serve(args.site_dir.resolve())
+    base = served.__enter__()
     try:
-        for kind in args.kinds.split(","):
+        for kind in args.pages.split(","):
             path = PAGES[kind]
             for lang, prefix in PREFIX.items():
-                for preset in PRESETS:
+                for preset in args.presets.split(","):
                     url = base + prefix + path
                     name = f"{kind}-{lang}-{preset}"
                     reports = []
@@ -201,8 +158,7 @@ def main(argv=None) -> int:
         print(f"audit: {e}")
         return 2
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        served.__exit__(None, None, None)
         if not args.keep_reports:
             shutil.rmtree(reports_dir, ignore_errors=True)
 

@@ -1,4 +1,4 @@
-/* The SGD playground of the SGD chapter (docs/{zh,en}/mini-batch-sgd.md#playground).
+/* The SGD playground of the SGD chapter (docs/{zh,en}/sgd-hyperparameters.md#playground).
  *
  * It trains the chapter's from-scratch linear regression in the browser: the chapter's data set
  * (assets/playground/data.js, written by hooks/playground.py, which also loads both scripts on

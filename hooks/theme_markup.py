@@ -1,0 +1,55 @@
+"""Three changes to Material's markup that no setting makes. Each fails the build, naming
+Material's version, when an upgrade changes the markup it expects.
+
+* Each table in a plain <div> of its own. On load, Material replaces every `table:not([class])`
+  with a scroll wrapper holding the table. Inserting a child into an element makes Chromium
+  restyle all of that element's children when its style sheets hold sibling rules with a
+  universal subject (Material's `.md-typeset table:not([class]) + *`): for a table written straight
+  into the article, that is every element of the page (5,132 of 5,528 on the SGD chapter), inside
+  the script task that Lighthouse counts as blocking. In a div of its own the insertion restyles
+  one table. The div has no class and no style: the page looks the same.
+* No <link rel="alternate" hreflang> in <head>. Material writes one per language with a relative
+  href, which search engines ignore and Lighthouse fails (hreflang needs absolute URLs), and, from
+  the English pages, pointing at the wrong folder. The site has no site_url (no known host) yet;
+  the switcher in the header keeps its hreflang links.
+* A name for the search dialog (aria-label), as ARIA asks of every dialog (axe: aria-dialog-name).
+"""
+
+import re
+from importlib.metadata import version
+
+from mkdocs.exceptions import PluginError
+
+_TABLE = re.compile(r"<table>.*?</table>", re.S)
+_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def _expected(what: str, where: str) -> PluginError:
+    return PluginError(f"hooks/theme_markup.py: {what} not found on {where}; "
+                       f"Material {version('mkdocs-material')} writes it differently: update the hook")
+
+
+def on_page_content(html, page, config, files):
+    return _TABLE.sub(lambda m: f"<div>{m[0]}</div>", html)
+
+
+def _head_and_search(output: str, where: str, config) -> str:
+    output, found = _ALTERNATE.subn("", output)
+    if config.extra.get("alternate") and not found:
+        raise _expected('<link rel="alternate" hreflang>', where)
+    if _SEARCH_DIALOG not in output:
+        raise _expected("the search dialog", where)
+    label = re.search(r'<input type="text" class="md-search__input" name="query" aria-label="([^"]*)"', output)
+    name = label[1] if label else "Search"
+    return output.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + f' aria-label="{name}">', 1)
+
+
+def on_post_page(output, page, config):
+    return _head_and_search(output, page.file.src_uri, config)
+
+
+def on_post_template(output_content, template_name, config):
+    if template_name == "404.html":  # the one theme template that is a page
+        return _head_and_search(output_content, template_name, config)
+    return output_content

@@ -1,0 +1,253 @@
+"""Plain `mkdocs serve` gives the whole site and rebuilds after an edit in any language; the caches
+of the build are used, and never serve a stale result."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from helpers import LANGUAGES, PREFIX, ROOT, import_tool
+
+languages = import_tool("languages", "hooks")
+offline = import_tool("offline", "hooks")
+programs = import_tool("programs", "hooks")
+playground = import_tool("playground", "hooks")
+
+# --- mkdocs serve, in a copy of the project ----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    return urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
+
+
+def wait_for(url: str, text: str = "", seconds: float = 120) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            page = fetch(url)
+            if text in page:
+                return page
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not serve {text!r} within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """The project's sources in a folder of their own (edits there touch no tracked file), sharing
+    this checkout's caches, so that the programs are not executed again."""
+    copy = tmp_path_factory.mktemp("project")
+    for name in ("docs", "hooks", "overrides", "snippets"):
+        shutil.copytree(ROOT / name, copy / name)
+    for path in ROOT.glob("mkdocs*.yml"):
+        shutil.copy(path, copy / path.name)
+    (ROOT / ".cache").mkdir(exist_ok=True)
+    (copy / ".cache").symlink_to(ROOT / ".cache", target_is_directory=True)
+    (copy / "build").mkdir()
+    if (offline.CACHE).is_file():  # the last offline zip: serve reuses it rather than build one
+        shutil.copy(offline.CACHE, copy / "build" / offline.CACHE.name)
+    return copy
+
+
+def test_mkdocs_serve_serves_every_language_and_rebuilds_after_an_edit_in_any(project):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    log = project / "serve.log"
+    with open(log, "w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                                  cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        for lang in LANGUAGES:
+            page = wait_for(base + lang.prefix)
+            assert f'<html lang="{lang.lang}"' in page, f"/{lang.prefix} is not the {lang.lang} site"
+            assert 'href="downloads/mini-batch-sgd-offline.zip"' in page
+        for lang in LANGUAGES:  # an edit in each language reaches its page
+            marker = f"serve-marker-{lang.lang}-{time.time_ns()}"
+            with open(project / "docs" / lang.lang / "index.md", "a", encoding="utf-8") as f:
+                f.write(f"\n{marker}\n")
+            wait_for(base + lang.prefix, marker, 60)
+        assert server.poll() is None, log.read_text()
+    finally:
+        server.terminate()
+        server.wait(20)
+    text = log.read_text()
+    assert "ERROR" not in text and "Traceback" not in text, text[-3000:]
+
+
+# --- the other languages while serving -----------------------------------------------------------------
+
+
+def test_serving_builds_another_language_again_only_when_its_inputs_change(monkeypatch, tmp_path):
+    others = [lang.lang for lang in languages.languages()[1:]]
+    built = []
+    def build_language(lang, site_dir, *args):
+        built.append(lang.lang)
+        Path(site_dir, "index.html").write_text(lang.lang)
+        return 0.0
+
+    monkeypatch.setattr(languages, "build_language", build_language)
+    monkeypatch.setattr(languages, "_command", "serve")
+    monkeypatch.setattr(languages, "_serving", {})
+    edits = [0]
+    monkeypatch.setattr(languages, "inputs", lambda lang: (lang.lang, edits[0]))
+
+    class Config:
+        theme = {"language": languages.languages()[0].lang}
+        site_url = "http://127.0.0.1:8000/"
+        site_dir = str(tmp_path / "site")
+
+    os.makedirs(Config.site_dir)
+    try:
+        languages.on_post_build(Config)
+        assert built == others
+        for lang in languages.languages()[1:]:
+            assert (Path(Config.site_dir) / lang.prefix.rstrip("/")).is_symlink()
+        languages.on_post_build(Config)  # MkDocs rebuilt the reference language only
+        assert built == others, "a language whose inputs did not change was built again"
+        edits[0] += 1
+        languages.on_post_build(Config)
+        assert built == others * 2, "a language whose inputs changed was not built again"
+        for folder, _ in languages._serving.values():  # its folder emptied: built again
+            (folder / "index.html").unlink()
+        languages.on_post_build(Config)
+        assert built == others * 3, "a language whose folder was emptied was not built again"
+    finally:
+        for folder, _ in languages._serving.values():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_inputs_change_with_a_page_of_that_language(tmp_path, monkeypatch):
+    lang = languages.languages()[1]
+    before = languages.inputs(lang)
+    page = sorted(lang.docs.glob("*.md"))[0]
+    stat = page.stat()
+    try:
+        os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        assert languages.inputs(lang) != before
+    finally:
+        os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_one_list_of_languages():
+    langs = languages.languages()
+    assert [lang.prefix for lang in langs][0] == "" and all(lang.prefix.endswith("/") for lang in langs[1:])
+    for lang in langs:
+        assert lang.config.is_file() and lang.docs.is_dir(), lang
+    assert set(PREFIX) == {lang.lang for lang in langs}
+
+
+# --- the programs' cache -------------------------------------------------------------------------------
+
+PROGRAM = """# %% [markdown] tags=["zh"]
+# # 程序
+
+# %% [markdown] tags=["en"]
+# # Program
+
+# %%
+print(6 * 7)
+"""
+
+
+def test_program_cache_is_used_and_keyed_on_the_environment(tmp_path, monkeypatch):
+    snippet = tmp_path / "answer.py"
+    snippet.write_text(PROGRAM, "utf-8")
+    monkeypatch.setattr(programs, "CACHE", tmp_path / "cache")
+    runs = []
+    real = programs.execute
+    monkeypatch.setattr(programs, "execute", lambda path, kernel=None: runs.append(path) or real(path, kernel))
+    env = ["torch==2.13.0"]
+    monkeypatch.setattr(programs, "environment", lambda: env[0])
+
+    first = programs.executed([snippet])[snippet]
+    assert runs == [snippet] and "42" in first.cells[-1].outputs[0].text
+    programs.executed([snippet])
+    assert runs == [snippet], "the cached notebook was not used"
+    env[0] = "torch==2.14.0"  # a package upgraded: the outputs may differ
+    programs.executed([snippet])
+    assert runs == [snippet, snippet], "a new package version did not execute the program again"
+    snippet.write_text(PROGRAM.replace("6 * 7", "6 * 8"), "utf-8")
+    assert "48" in programs.executed([snippet])[snippet].cells[-1].outputs[0].text
+
+
+def test_program_environment_holds_the_hook_and_every_package():
+    env = programs.environment()
+    assert Path(programs.__file__).read_text("utf-8") in env
+    for package in ("torch", "numpy", "matplotlib", "scikit-learn", "pillow", "ipykernel"):
+        assert f"\n{package}==" in env.lower() or env.lower().startswith(f"{package}=="), package
+
+
+# --- the playground's data, the offline copy, the templates ---------------------------------------------
+
+
+def test_playground_data_cache_is_keyed_on_torch(tmp_path, monkeypatch):
+    monkeypatch.setattr(playground, "CACHE", tmp_path)
+    generated = []
+    monkeypatch.setattr(playground, "generate", lambda: generated.append(1) or (b"\0" * 8, b"\0" * 4))
+    playground.data_js()
+    playground.data_js()
+    assert generated == [1], "the cached data set was not used"
+    real_version = playground.importlib.metadata.version
+    monkeypatch.setattr(playground.importlib.metadata, "version", lambda name: "0.0" if name == "torch" else real_version(name))
+    playground.data_js()
+    assert generated == [1, 1], "another torch did not generate the data again"
+
+
+def test_offline_copy_is_reused_while_the_site_is_unchanged(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    (site / "en").mkdir(parents=True)
+    (site / "index.html").write_text("one")
+    monkeypatch.setattr(offline, "CACHE", tmp_path / "copy.zip")
+    monkeypatch.setattr(offline, "_command", "build")
+    builds = []
+    monkeypatch.setattr(offline, "build_copy", lambda zip_path: builds.append(1) or zip_path.write_bytes(b"zip"))
+
+    class Config:
+        config_file_path = str(ROOT / "mkdocs.yml")
+        site_dir = str(site)
+        plugins = {}
+
+    offline.on_post_build(Config)
+    offline.on_post_build(Config)
+    assert builds == [1], "the zip of an unchanged site was built again"
+    for lang in LANGUAGES:
+        assert (site / lang.prefix / offline.DOWNLOAD).read_bytes() == b"zip"
+    (site / "index.html").write_text("two")
+    offline.on_post_build(Config)
+    assert builds == [1, 1], "the zip was not built again for a changed site"
+
+
+def test_template_cache_never_serves_an_edited_template(tmp_path, monkeypatch):
+    import jinja2
+
+    template_cache = import_tool("template_cache", "hooks")
+    monkeypatch.setattr(template_cache, "CACHE", tmp_path / "jinja")
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "page.html").write_text("one")
+
+    def render():
+        env = template_cache.on_env(jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder))), None, None)
+        return env.get_template("page.html").render()
+
+    assert render() == "one"
+    assert list((tmp_path / "jinja").iterdir()), "no compiled template was kept"
+    os.utime(folder / "page.html", ns=(0, time.time_ns() + 10**9))
+    (folder / "page.html").write_text("two")
+    assert render() == "two"

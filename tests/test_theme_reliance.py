@@ -1,0 +1,103 @@
+"""What the site relies on in Material that Material does not promise (CONTRIBUTING lists each).
+Each test fails naming Material's version, so that an upgrade that changes one is caught at once.
+
+1. overrides/main.html holds back Material's XMLHttpRequest for search/search_index.json until
+   the reader reaches for the search (a third of a text page's weight otherwise).
+2. overrides/assets/search/search_zh.js rewrites Chinese queries in the messages Material posts
+   to its search worker: type 0 (set-up, with the index) and type 2 (a query string).
+3. hooks/theme_markup.py changes three pieces of Material's markup, and fails the build when it
+   does not find them.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import pytest
+
+from helpers import PREFIX, REFERENCE, import_tool, open_search, settled_results
+
+MATERIAL = f"mkdocs-material {version('mkdocs-material')}"
+theme_markup = import_tool("theme_markup", "hooks")
+
+RECORD_WORKER_MESSAGES = """
+    window.__posted = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message) {
+        __posted.push({type: message && message.type, data: message && typeof message.data === "string"
+            ? message.data : message && message.data && Object.keys(message.data)});
+        return post.apply(this, arguments);
+    };
+"""
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(service_workers="block")
+    tab = context.new_page()
+    index_requests = []
+    tab.on("request", lambda r: "search_index.json" in r.url and index_requests.append(r.url))
+    tab.index_requests = index_requests
+    yield tab
+    context.close()
+
+
+def test_search_index_waits_for_the_reader(page, server):
+    page.goto(server + PREFIX[REFERENCE], wait_until="networkidle")
+    page.wait_for_timeout(500)
+    assert not page.index_requests, (
+        f"{MATERIAL}: the search index was requested on page load; overrides/main.html holds back "
+        f"Material's XMLHttpRequest for it, which this version no longer seems to use")
+    open_search(page)
+    assert page.index_requests, f"{MATERIAL}: the search index was never requested once the reader searched"
+
+
+def test_search_worker_messages_are_the_ones_search_zh_rewrites(page, server):
+    page.context.add_init_script(RECORD_WORKER_MESSAGES)
+    page.goto(server + PREFIX[REFERENCE], wait_until="load")
+    open_search(page)
+    page.keyboard.type("学习率", delay=40)
+    _, links = settled_results(page)
+    posted = page.evaluate("window.__posted")
+    setup = [m for m in posted if m["type"] == 0 and isinstance(m["data"], list) and "docs" in m["data"]]
+    queries = [m["data"] for m in posted if m["type"] == 2 and isinstance(m["data"], str)]
+    assert setup, f"{MATERIAL}: no set-up message (type 0, with docs) to the search worker: {posted[:5]}"
+    assert queries, f"{MATERIAL}: no query message (type 2, a string) to the search worker: {posted[:5]}"
+    assert any("\\" in q for q in queries), (
+        f"{MATERIAL}: search_zh.js did not rewrite the Chinese query: {queries}")
+    assert links, f"{MATERIAL}: no result for 学习率"
+
+
+class _Page:
+    class file:
+        src_uri = "page.md"
+
+
+class _Config:
+    extra = {"alternate": [{"lang": "zh", "link": "./"}]}
+
+
+SEARCH = ('<div class="md-search" data-md-component="search" role="dialog"><input type="text" '
+          'class="md-search__input" name="query" aria-label="搜索" placeholder="搜索">')
+ALTERNATE = '<link rel="alternate" href="./" hreflang="zh">'
+
+
+def test_theme_markup_changes_what_it_expects():
+    out = theme_markup.on_post_page(f"<head>{ALTERNATE}</head>{SEARCH}", _Page, _Config)
+    assert "hreflang" not in out
+    assert 'role="dialog" aria-label="搜索">' in out
+    assert theme_markup.on_page_content("<p>a</p><table><tr><td>1</td></tr></table>", _Page, _Config, None) \
+        == "<p>a</p><div><table><tr><td>1</td></tr></table></div>"
+
+
+@pytest.mark.parametrize("html", [f"<head></head>{SEARCH}", f"<head>{ALTERNATE}</head><div>no search</div>"])
+def test_theme_markup_fails_naming_the_version_when_markup_changed(html):
+    with pytest.raises(Exception, match=r"Material \d+\.\d+"):
+        theme_markup.on_post_page(html, _Page, _Config)
+
+
+def test_built_pages_carry_the_changes(built_site):
+    for path in (built_site / "index.html", built_site / PREFIX[REFERENCE] / "mini-batch-sgd" / "index.html"):
+        html = path.read_text("utf-8")
+        assert 'hreflang' not in html.split("</head>")[0], f"{path}: an hreflang link in <head>"
+        assert 'role="dialog" aria-label=' in html, f"{path}: the search dialog has no name"

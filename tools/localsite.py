@@ -1,0 +1,76 @@
+"""The built site on this machine, for the tests, `make bench` and `make audit`: build it with
+plain `mkdocs build`, serve a folder on 127.0.0.1 gzip-compressed as a static host serves it, and
+start Debian's Chromium for Playwright."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gzip
+import http.server
+import io
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
+
+
+def build(site_dir: Path) -> None:
+    """`mkdocs build -d site_dir` (every language, strict), in the project's Python; raises with
+    MkDocs' output if it fails."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(site_dir)], cwd=ROOT, env=env,
+                         capture_output=True, text=True)
+    if run.returncode:
+        raise RuntimeError(f"mkdocs build failed ({run.returncode}):\n{run.stdout[-5000:]}{run.stderr[-5000:]}")
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Static files; text files gzip-compressed when the client accepts it."""
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (path.suffix not in COMPRESSED or "gzip" not in self.headers.get("Accept-Encoding", "")
+                or not path.is_file() or not self.path.split("?")[0].endswith(("/", path.name))):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+@contextlib.contextmanager
+def serve(folder: Path):
+    """Serve folder on a free port of 127.0.0.1; yields the base URL ("http://127.0.0.1:N/")."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def chromium(playwright):
+    """Debian's Chromium, launched headless by Playwright (which must not download a browser)."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}: `make chromium` installs Debian's chromium package")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -1,7 +1,7 @@
 # %% [markdown] tags=["zh"]
 # # 激活函数：sigmoid、tanh、ReLU 及其导数
 #
-# [测验第 6 题](../../quiz/#q6)问：“tanh 可以由 sigmoid 平移伸缩得到，所以两者没有区别”对不对？前半句对，后半句错。
+# [测验第 6 题](../../quiz-mlp/#q6)问：“tanh 可以由 sigmoid 平移伸缩得到，所以两者没有区别”对不对？前半句对，后半句错。
 # 这个程序画出三个激活函数和它们的导数（导数由自动求导算出），并逐条验证：
 #
 # 1. $\tanh(x) = 2\,\sigma(2x) - 1$ 在数值上成立；
@@ -13,7 +13,7 @@
 # %% [markdown] tags=["en"]
 # # Activation functions: sigmoid, tanh, ReLU and their derivatives
 #
-# [Quiz question 6](../../quiz/#q6) asks whether "tanh can be obtained by shifting and scaling sigmoid, so the two are
+# [Quiz question 6](../../quiz-mlp/#q6) asks whether "tanh can be obtained by shifting and scaling sigmoid, so the two are
 # no different" is right. The first half is; the second is not. This program plots the three
 # activation functions and their derivatives (computed by autograd) and checks, one by one:
 #
@@ -107,7 +107,7 @@ assert (relu_grad[x_cpu < 0] == 0).all() and (relu_grad[x_cpu > 0] == 1).all()
 # (say one oversized update pushed $b$ to −10) and the pixels lie in [0, 1], then
 # $\mathbf{x}^\top\mathbf{w} + b < 0$ for **every** image, the output is always 0 and the gradients of
 # $\mathbf{w}$ and $b$ are exactly 0. Gradient descent can never change it again: the unit is "dead".
-# With the same weights and $b = 0$, the gradients are not zero.
+# With the same weights and $b = 0$, the gradients are not 0.
 
 # %%
 X = torch.rand(1000, 64, device=device)  # 1000 "images" with pixels in [0, 1]

@@ -25,7 +25,7 @@
 # after every update, and plots the same runs against two x-axes.
 #
 # - **Per epoch** (first figure): an epoch uses each of the 1000 examples once, so
-#   $|\mathcal{B}| = 1$ makes 1000 updates per epoch and $|\mathcal{B}| = 1000$ makes one. Counted in
+#   $|\mathcal{B}| = 1$ makes 1000 updates per epoch and $|\mathcal{B}| = 1000$ makes 1. Counted in
 #   epochs, small batches win by far: full batch takes 3 steps in 3 epochs and barely moves.
 # - **Per update** (second figure): the four curves follow almost the same trend, because every
 #   step uses an *averaged* gradient with the same expected value; they differ only in noise. The
@@ -154,9 +154,9 @@ for batch_size in batch_sizes:
     print(f"|B| = {batch_size:<4}  swing {swings[batch_size]:.3f}")
 
 # per epoch: small batches are far ahead, full batch has barely moved
-assert per_epoch[1][-1] < 2 * noise_floor and per_epoch[1000][-1] > 10
-# per update: all four reach the noise floor within 400 updates
-assert all(per_update[batch_size][-1] < 2 * noise_floor for batch_size in batch_sizes)
+assert per_epoch[1][-1] < 1.1 * noise_floor and per_epoch[1000][-1] > 0.8 * per_epoch[1000][0]
+# per update: all four reach the noise floor (within 10 %) within 400 updates
+assert all(per_update[batch_size][-1] < 1.1 * noise_floor for batch_size in batch_sizes)
 # full batch (η in the stable range) lowers the loss at every update before the floor
 assert all(after < before for before, after in zip(full[:250], full[1:251]))
 # the smaller the batch, the noisier the curve

@@ -12,12 +12,13 @@
 # - $\eta = 0.03$（书中的取值）：约 250 步到达噪声下限 $\sigma^2/2$（虚线）。
 # - $\eta = 0.3$：在这个问题上更快，不到一个迭代周期就到了下限。学习率大一点常常更好——直到越过某个界限。
 # - $\eta = 3$ 太大：每一步都越过最低点、越跳越远。纵轴截在 $10^7$，红线很快冲出图框；
-#   它其实一路涨到 $10^{38}$ 左右（float32 的上限），然后变成 `inf`，再往后是 `nan`。
-#   `inf` 和 `nan` 画不出来，图中的文字写明它们从第几次更新开始出现。
+#   损失其实涨过了 $10^{35}$，再下一步就超出 float32 能表示的最大值（约 $3.4 \times 10^{38}$），
+#   变成 `inf`，再往后是 `nan`。`inf` 和 `nan` 画不出来，图中的文字写明它们从第几次更新开始出现。
 #
 # 界限在哪里？这里的损失是二次函数，它的海森矩阵是 $\frac{1}{n}[X, 1]^\top[X, 1]$。
 # 梯度下降只在 $\eta < 2/\lambda_{\max}$ 时收敛（$\lambda_{\max}$ 是海森矩阵的最大特征值），
-# 程序把这个界限算了出来：对整个数据集约为 2；单个小批量的 $\lambda_{\max}$ 更分散，所以实际界限还会低一些。
+# 程序把这个界限算了出来：这份数据上 $2/\lambda_{\max} \approx 1.8$。程序还用 $|\mathcal{B}| = 10$ 试了界限两侧：
+# $\eta = 1.7$ 仍然收敛，$\eta = 1.9$ 发散。
 
 # %% [markdown] tags=["en"]
 # # Learning rate: too small, good, too large
@@ -37,14 +38,15 @@
 # - $\eta = 0.3$ is faster on this problem: it reaches the floor within one epoch. A larger learning
 #   rate is often better, until it crosses a limit.
 # - $\eta = 3$ is too large: every step jumps past the minimum and lands farther away. The y-axis is
-#   cut at $10^7$ and the red curve soon leaves the plot; it actually climbs to about $10^{38}$ (the
-#   float32 limit), becomes `inf`, and later `nan`. `inf` and `nan` cannot be drawn: the text in the
-#   figure says at which update each first appears.
+#   cut at $10^7$ and the red curve soon leaves the plot; the loss actually climbs past $10^{35}$, and
+#   the next update takes it beyond the largest float32 value (about $3.4 \times 10^{38}$): it becomes
+#   `inf`, and later `nan`. `inf` and `nan` cannot be drawn: the text in the figure says at which
+#   update each first appears.
 #
 # Where is the limit? The loss is quadratic with Hessian $\frac{1}{n}[X, 1]^\top[X, 1]$. Gradient
 # descent converges only for $\eta < 2/\lambda_{\max}$ ($\lambda_{\max}$: the largest eigenvalue of
-# the Hessian). The program computes this bound: about 2 for the whole data set; single mini-batches
-# have more spread-out $\lambda_{\max}$, so the practical limit is somewhat lower.
+# the Hessian). The program computes this bound on this data: $2/\lambda_{\max} \approx 1.8$. It also
+# tries both sides of it with $|\mathcal{B}| = 10$: $\eta = 1.7$ still converges, $\eta = 1.9$ diverges.
 
 # %%
 import math
@@ -130,13 +132,21 @@ plt.show()
 # %%
 small, good, fast, large = (results[lr] for lr in learning_rates)
 assert small[-1] > 1  # too small: far from the minimum after 3 epochs
-assert good[-1] < 2 * noise_floor  # the books' lr reaches the noise floor
-assert fast[100] < 2 * noise_floor  # larger, still stable: there within 1 epoch
-assert math.isinf(max(large)) and math.isnan(large[-1])  # too large: inf, then nan
-assert max(x for x in large if math.isfinite(x)) > 1e30  # before inf it passed 1e30
+arrival = next(k for k, x in enumerate(good) if x < 1.1 * noise_floor)
+print(f"η = 0.03 reaches the noise floor (within 10 %) at update {arrival}")
+assert 200 < arrival < 300  # the books' lr: about 250 updates
+assert fast[100] < 1.1 * noise_floor  # larger, still stable: there within 1 epoch (100 updates)
+first_inf = next(k for k, x in enumerate(large) if math.isinf(x))
+assert 10 < first_inf < 100 and math.isnan(large[-1])  # too large: inf within a few dozen updates, then nan
+assert max(x for x in large if math.isfinite(x)) > 1e35  # before inf it passed 1e35
 
 X1 = torch.cat([features, torch.ones(len(features), 1, device=device)], dim=1)
 hessian = X1.T @ X1 / len(features)
 lambda_max = torch.linalg.eigvalsh(hessian.cpu()).max().item()
-print(f"2 / λ_max = {2 / lambda_max:.2f}")
-assert 0.3 < 2 / lambda_max < 3.0
+print(f"2 / λ_max = {2 / lambda_max:.3f}")
+assert 1.80 < 2 / lambda_max < 1.83  # about 1.8: not 2
+
+below, above = train(1.7), train(1.9)  # |B| = 10, on both sides of the bound
+print(f"η = 1.7: loss {below[0]:.1f} -> {below[-1]:.1e};  η = 1.9: loss {above[0]:.1f} -> {above[-1]:.1e}")
+assert below[-1] < 1e-3 * below[0]  # converges
+assert not above[-1] < above[0]  # diverges: the loss ends higher than it started

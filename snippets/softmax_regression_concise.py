@@ -13,7 +13,7 @@
 # 3. 喂 logits 的简洁实现，测试准确率与 scikit-learn 的 `LogisticRegression` 在同一水平（相差不到 3 个百分点；
 #    最后一个迭代周期的测试准确率随小批量的噪声上下跳动一两个百分点，看训练记录就知道）。
 #
-# 为什么 softmax 要先减去最大值，见[测验第 4 题](../../quiz/#q4)。数据与从零实现的程序相同：scikit-learn 自带的 8×8 手写数字（书里用的是需要下载的 Fashion-MNIST）。
+# 为什么 softmax 要先减去最大值，见[测验第 4 题](../../quiz-softmax/#q4)。数据与从零实现的程序相同：scikit-learn 自带的 8×8 手写数字（书里用的是需要下载的 Fashion-MNIST）。
 
 # %% [markdown] tags=["en"]
 # # Concise softmax regression: the loss takes logits
@@ -33,7 +33,7 @@
 #    3 points; the last epoch's test accuracy jumps by a point or two with the mini-batch noise, as the
 #    training log shows).
 #
-# Why softmax subtracts the maximum first: [quiz question 4](../../quiz/#q4). The data are those of
+# Why softmax subtracts the maximum first: [quiz question 4](../../quiz-softmax/#q4). The data are those of
 # the from-scratch program: scikit-learn's 8×8 handwritten digits (the books
 # use Fashion-MNIST, which must be downloaded).
 

@@ -1,7 +1,7 @@
 # %% [markdown] tags=["zh"]
 # # softmax 回归从零实现（手写数字）
 #
-# 这个程序只用张量和自动求导，从零训练一个 softmax 回归模型，并用真实的运行结果回答[课后测验第 5 题](../../quiz/#q5)：
+# 这个程序只用张量和自动求导，从零训练一个 softmax 回归模型，并用真实的运行结果回答[课后测验第 5 题](../../quiz-softmax/#q5)：
 # 为什么刚开始训练时，训练准确率反而比测试准确率低。
 #
 # 读完输出，你应该能看到三件事：
@@ -20,7 +20,7 @@
 # # Softmax regression from scratch (handwritten digits)
 #
 # This program trains a softmax regression model from scratch, with tensors and autograd only, and
-# answers [question 5 of the quiz](../../quiz/#q5) with numbers from a real run: why, early in training, the training
+# answers [question 5 of the quiz](../../quiz-softmax/#q5) with numbers from a real run: why, early in training, the training
 # accuracy is lower than the test accuracy.
 #
 # In the output you should see three things:
@@ -85,7 +85,7 @@ plt.show()
 # ## softmax 与交叉熵：先求稳，再求对 {#stable-softmax}
 #
 # 直接按公式算 $\exp(o_j) / \sum_k \exp(o_k)$，只要某个输出 $o_j$ 超过约 88.7，float32 的 `exp`
-# 就变成 `inf`，`inf / inf` 得到 `nan`。softmax 对每一行减去同一个常数，结果不变（[测验第 4 题](../../quiz/#q4)），
+# 就变成 `inf`，`inf / inf` 得到 `nan`。softmax 对每一行减去同一个常数，结果不变（[测验第 4 题](../../quiz-softmax/#q4)），
 # 所以先减去每行的最大值：最大的指数变成 $e^0 = 1$，不会溢出。交叉熵要的是 $\log \hat y$，
 # 直接在“对数空间”里算（$o_j - \max - \log\sum_k e^{o_k - \max}$），既不溢出，也不会出现 $\log 0$。
 #
@@ -97,7 +97,7 @@ plt.show()
 #
 # Computed as written, $\exp(o_j) / \sum_k \exp(o_k)$ fails as soon as an output $o_j$ exceeds about
 # 88.7: float32 `exp` gives `inf`, and `inf / inf` is `nan`. Softmax does not change when the same
-# constant is subtracted from a row ([quiz question 4](../../quiz/#q4)), so we subtract each row's maximum: the largest
+# constant is subtracted from a row ([quiz question 4](../../quiz-softmax/#q4)), so we subtract each row's maximum: the largest
 # exponential becomes $e^0 = 1$ and nothing overflows. Cross-entropy needs $\log \hat y$, which we
 # compute directly in log space ($o_j - \max - \log\sum_k e^{o_k - \max}$): no overflow and no
 # $\log 0$.
@@ -272,24 +272,27 @@ plt.show()
 # （过拟合的表现恰恰相反：训练准确率高于测试准确率），也不是“训练集更大、更难”——同一个训练集，
 # 迭代周期结束后再测一遍（方块），准确率立刻就上去了。真正的原因是：训练准确率是在这个迭代周期**里**
 # 一批一批累计的，前面那些小批量用的是还没怎么训练的参数；测试准确率在迭代周期**结束后**才测，用的是
-# 这个迭代周期最后、也是最好的参数。几个迭代周期以后参数变化变慢，三条线就靠在一起了。
+# 这个迭代周期结束时最新的参数。最新不一定最好：这次运行里，第 8 个迭代周期的测试准确率就比第 7 个低。
+# 几个迭代周期以后参数变化变慢，三条线就靠在一起了。
 
 # %% [markdown] tags=["en"]
 # ## Question 5, answered with numbers {#q5}
 #
-# Look at the first line of the output and the left end of the plot: the training accuracy (circles)
+# Look at line 1 of the output and the left end of the plot: the training accuracy (circles)
 # is well below the test accuracy (triangles). The reason is not overfitting (which shows the
 # opposite: training accuracy above test accuracy), nor that "the training set is larger and
 # harder" — measured again after the epoch, on the same training set (squares), the accuracy is
 # immediately higher. The reason is that the training accuracy is accumulated batch by batch
 # **during** the epoch, the early batches with parameters that have hardly been trained; the test
-# accuracy is measured **after** the epoch, with the last and best parameters of the epoch. After a
-# few epochs the parameters change more slowly and the three curves come together.
+# accuracy is measured **after** the epoch, with the latest parameters. Latest is not always best: in
+# this run the test accuracy of epoch 8 is lower than that of epoch 7. After a few epochs the
+# parameters change more slowly and the three curves come together.
 
 # %%
 first = history[0]
 assert first["train_running"] < first["test"], "Q5: in epoch 1 train acc (accumulated) < test acc"
 assert first["train_running"] < first["train_after"], "the same training set scores higher after the epoch"
+assert history[7]["test"] < history[6]["test"], "latest is not always best: epoch 8 tests lower than epoch 7"
 print(
     f"epoch 1: train acc during epoch {first['train_running']:.3f} < "
     f"test acc after epoch {first['test']:.3f}; train acc after epoch {first['train_after']:.3f}"

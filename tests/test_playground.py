@@ -1,4 +1,4 @@
-"""The SGD playground on the SGD chapter (docs/*/mini-batch-sgd.md#playground).
+"""The SGD playground on the SGD chapter (docs/*/sgd-hyperparameters.md#playground).
 
 * The data file the build publishes is the chapter's data set, bit for bit.
 * The page's JavaScript SGD (window.sgdPlayground.train, float64) agrees with the chapter's
@@ -33,7 +33,7 @@ ASSETS = ROOT / "overrides" / "assets" / "playground"
 SHOTS = ROOT / "build" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
-PAGE = "mini-batch-sgd/"
+PAGE = "sgd-hyperparameters/"
 REL_TOL = 2e-4     # JS float64 against torch float32: float32's own rounding reaches 1e-4 (see above)
 EXACT_TOL = 1e-12  # JS float64 against torch float64
 # (η, |B|, epochs): the chapter's setting, last batches smaller than |B| (1000 = 3·300 + 100,
@@ -46,7 +46,7 @@ SETTINGS = [(0.03, 10, 3), (0.1, 300, 5), (0.3, 7, 3), (0.01, 1000, 5), (0.01, 1
 @pytest.fixture(scope="module")
 def chapter():
     """Run the chapter's "Generating the data set" and "Model, loss ..." blocks (docs/en)."""
-    blocks = [b["code"] for b in fences((DOCS / "en" / "mini-batch-sgd.md").read_text("utf-8"))
+    blocks = [b["code"] for b in fences((DOCS / "en" / "sgd-from-scratch.md").read_text("utf-8"))
               if b["info"] == "python"]
     data_block = next(b for b in blocks if "num_examples, num_inputs = 1000, 2" in b)
     model_block = next(b for b in blocks if "def linreg(" in b and "def sgd(" in b)

@@ -22,8 +22,8 @@ import pytest
 
 from helpers import clear_search, open_search, settled_results
 
-LR = ("mini-batch-sgd/", "programs/sgd_learning_rate/")  # the chapter, or the program on η
-BS = ("mini-batch-sgd/", "programs/sgd_batch_size/")  # the chapter, or the program on |B|
+LR = ("mini-batch-sgd/", "sgd-hyperparameters/", "programs/sgd_learning_rate/")  # the chapter, or the program on η
+BS = ("mini-batch-sgd/", "sgd-hyperparameters/", "programs/sgd_batch_size/")  # the chapter, or the program on |B|
 
 # (site, query, the page(s) that may come first, pinyin for the "ime" entry)
 CASES = [
@@ -33,8 +33,8 @@ CASES = [
     ("zh", "随机梯度下降", "mini-batch-sgd/", "suijitiduxiajiang"),
     ("zh", "张量", "api-glossary/", "zhangliang"),
     # the glossary's entry, or the chapter where backward() and leaf tensors are used and go wrong
-    ("zh", "反向传播", ("api-glossary/", "mini-batch-sgd/"), "fanxiangchuanbo"),
-    ("zh", "叶子张量", ("api-glossary/", "mini-batch-sgd/"), "yezizhangliang"),
+    ("zh", "反向传播", ("api-glossary/", "mini-batch-sgd/", "sgd-from-scratch/", "sgd-mistakes/"), "fanxiangchuanbo"),
+    ("zh", "叶子张量", ("api-glossary/", "sgd-from-scratch/", "sgd-mistakes/"), "yezizhangliang"),
     ("zh", "课后测验", "quiz/", "kehouceyan"),
     ("zh", "detach", "api-glossary/", None),
     ("zh", "index_select", "api-glossary/", None),

@@ -3,6 +3,7 @@ and one Chromium (all from tools/localsite.py, which `make bench` and `make audi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,10 +15,11 @@ localsite = import_tool("localsite")
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """The whole site (every language), built by plain `mkdocs build` (strict) into build/test-site.
+    """The whole site (every language), built by plain `mkdocs build` (strict) into build/test-site
+    (or $TEST_SITE_DIR, so that two test runs in one checkout do not build into each other's).
 
     Programs run through the cache in .cache/programs (hooks/programs.py)."""
-    out = ROOT / "build" / "test-site"
+    out = Path(os.environ.get("TEST_SITE_DIR") or ROOT / "build" / "test-site")
     try:
         localsite.build(out)
     except RuntimeError as err:

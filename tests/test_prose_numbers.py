@@ -19,9 +19,9 @@ from decimal import Decimal, InvalidOperation
 import jupytext
 import pytest
 
-from helpers import DOCS, HEADING, HEADING_ID, LANGS, SNIPPETS, pages, strip_fences
+from helpers import DOCS, HEADING, HEADING_ID, LANGS, REFERENCE, SNIPPETS, pages, strip_fences
 
-ZH, EN = LANGS
+REF, OTHERS = REFERENCE, LANGS[1:]  # each language is compared with the reference one
 TOP = "(top of the page)"
 
 # --- From text to numbers ------------------------------------------------------------------------
@@ -140,15 +140,16 @@ def _order(spelled: str) -> float:
 
 # --- Pages -----------------------------------------------------------------------------------------
 
-BOTH = sorted(set(pages(ZH)) & set(pages(EN)))  # a page missing in one language: test_parity says so
+PAIRS = [(page, other) for other in OTHERS for page in sorted(set(pages(REF)) & set(pages(other)))]
+# (a page missing in one language: test_parity says so)
 
 
-@pytest.mark.parametrize("page", BOTH)
-def test_pages_state_the_same_numbers(page):
-    zh = sections((DOCS / ZH / page).read_text("utf-8"))
-    en = sections((DOCS / EN / page).read_text("utf-8"))
+@pytest.mark.parametrize("page,other", PAIRS)
+def test_pages_state_the_same_numbers(page, other):
+    zh = sections((DOCS / REF / page).read_text("utf-8"))
+    en = sections((DOCS / other / page).read_text("utf-8"))
     diff = differences(zh, en)
-    assert not diff, (f"docs/{ZH}/{page} and docs/{EN}/{page} state different numbers "
+    assert not diff, (f"docs/{REF}/{page} and docs/{other}/{page} state different numbers "
                       f"(prose outside code blocks, per heading id):\n" + "\n".join(diff))
 
 
@@ -170,16 +171,17 @@ def cell_name(n: int, source: str) -> str:
     return f"markdown cell {n}" + (f" (#{ids[0]})" if ids else "")
 
 
+@pytest.mark.parametrize("other", OTHERS)
 @pytest.mark.parametrize("path", SNIPPET_FILES, ids=lambda p: p.name)
-def test_programs_state_the_same_numbers(path):
-    zh, en = language_cells(path, ZH), language_cells(path, EN)
+def test_programs_state_the_same_numbers(path, other):
+    zh, en = language_cells(path, REF), language_cells(path, other)
     if len(zh) != len(en):
-        pytest.skip("the zh and en cells do not pair up (reported by test_parity)")
+        pytest.skip(f"the {REF} and {other} cells do not pair up (reported by test_parity)")
     diff = []
     for n, (a, b) in enumerate(zip(zh, en), 1):
         for line in differences(sections(a), sections(b)):
             diff.append(f"  {cell_name(n, b)}:{line.strip().removeprefix('section')}")
-    assert not diff, (f"snippets/{path.name}: the zh and en markdown cells state different numbers:\n"
+    assert not diff, (f"snippets/{path.name}: the {REF} and {other} markdown cells state different numbers:\n"
                       + "\n".join(diff))
 
 

@@ -274,7 +274,10 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
             if path in done:
                 for old in done_dir.glob(f"{path.stem}.*.ipynb"):
                     old.unlink()
-                nbformat.write(done[path], done_dir / f"{path.stem}.{_key(path, env)}.ipynb")
+                target = done_dir / f"{path.stem}.{_key(path, env)}.ipynb"
+                partial = target.with_name(f".{target.name}.{os.getpid()}")  # two builds at once
+                nbformat.write(done[path], partial)
+                os.replace(partial, target)
                 result[path] = done[path]
         if errors:
             raise ProgramError("\n".join(sorted(errors)))

@@ -14,7 +14,10 @@ own copy button. This hook:
 - replaces nbconvert's placeholder alt text of plots with "<page title>: Figure N" in the
   page's language (`extra.figure_alt` of each language's configuration);
 - gives headings the explicit ids written in the program (`## 学习率 {#learning-rate}`), the same
-  in both languages, and rebuilds the page's table of contents from them.
+  in both languages, and rebuilds the page's table of contents from them;
+- turns links to pages written as MkDocs writes them in Markdown, relative to the program's
+  page in docs (`[Q4](../quiz-softmax.md#q4)`), into the URL of that page in this build (with or
+  without directory URLs: the offline copy has none); a link to a missing page fails the build.
 
 Markdown pages are left alone.
 """
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import html as htmllib
 import logging
+import posixpath
 import re
 
 from mkdocs.exceptions import PluginError
@@ -89,7 +93,11 @@ def nest(tokens: list[dict]) -> list[dict]:
     return root
 
 
+_CELL_ID = re.compile(r'\bid="cell-id=([\w-]+)"')
+
+
 def slim(html: str) -> str:
+    html = _CELL_ID.sub(r'id="\1"', html)  # nbconvert's "cell-id=cell-3" is no CSS id: Material's copy button fails on it
     html = _SCRIPT.sub("", _STYLE.sub("", html))
     html = _COMMENT.sub("", _CLIPBOARD.sub("", html))
     html = _TEXT_OUTPUT_PRE.sub(r'\1<pre tabindex="0">', _WRAPPER_TABINDEX.sub(r"\1", html))
@@ -105,9 +113,24 @@ def name_figures(html: str, title: str, template: str) -> str:
     return "".join(out)
 
 
+_MD_LINK = re.compile(r'href="([^":#?]+\.md)(#[^"]*)?"')
+
+
+def link_pages(html: str, page, files) -> str:
+    def url(m: re.Match) -> str:
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), m[1]))
+        target = files.get_file_from_path(path)
+        if target is None:
+            raise PluginError(f"{page.file.src_uri}: a link to {m[1]}, which is not a page of the site")
+        return f'href="{target.url_relative_to(page.file)}{m[2] or ""}"'
+
+    return _MD_LINK.sub(url, html)
+
+
 def on_page_content(html, page, config, files):
     if not is_notebook(page):
         return html
+    html = link_pages(html, page, files)
     if "figure_alt" not in config.extra:
         raise PluginError(f"{config.config_file_path}: extra.figure_alt (the alt text of plots) is missing")
     html = name_figures(slim(html), page.title or "", config.extra["figure_alt"])

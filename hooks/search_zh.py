@@ -1,6 +1,15 @@
-"""Chinese search for the Material for MkDocs site (Material 9.x, tested with 9.8.1).
+"""Search that answers a learner's questions, in every language, and Chinese search in particular
+(Material for MkDocs 9.x, tested with 9.8.1).
 
 What it does, and why:
+
+0. ``on_page_content``: in a program page's code cells, the code and the printed output (each a
+   ``<pre>``) are marked ``data-search-exclude``, Material's documented switch, so they stay out
+   of the search index. (Not the cell's ``<div>``: Material's indexer ends an exclusion at the
+   first closing tag of the same name, here the cell's first inner ``</div>``.)
+   A program uses ``view``, ``detach`` or ``mm`` in passing, prints hundreds of numbers, and sits
+   in the index as one long entry that outranks the glossary entry or quiz answer that explains
+   the call. The programs' text cells (their explanations and headings) stay in the index.
 
 1. ``on_config``: if the site is Chinese (``theme.language`` zh, or ``zh`` in the
    search plugin's ``lang``), loads the course-term user dictionary
@@ -14,7 +23,13 @@ What it does, and why:
    reported as a warning, which ``mkdocs build --strict`` turns into an error.
 
 2. ``overrides/assets/search/search_zh.js`` (listed in ``extra_javascript``, both languages)
-   fixes the query side, which no configuration can fix:
+   fixes the query side, which no configuration can fix (its header has the details):
+
+   * a question's function and question words (的, 和, 吗, 什么, 区别, "what", "vs",
+     "difference" …) are dropped, so its terms decide the ranking; ``torch.mm`` and
+     ``Tensor.view`` are searched as ``mm`` and ``view``, an exact word above a longer one;
+   * a page's own entry no longer gets the worker's fixed bonus over its sections, so a
+     question lands on the section that answers it rather than on the top of a page;
 
    * Material reads the search box on ``keyup`` only, so a query committed by an
      input method with the mouse, pasted from the context menu or inserted by a
@@ -43,6 +58,8 @@ from mkdocs.plugins import event_priority
 log = logging.getLogger("mkdocs.hooks.search_zh")
 
 USERDICT = Path(__file__).with_name("search_zh.userdict.txt")
+_CELL = re.compile(r'(?=<div class="jp-Cell )')
+_PRE = re.compile(r"<pre\b")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -70,6 +87,14 @@ def on_config(config):
             jieba.setLogLevel(logging.WARNING)
             jieba.load_userdict(str(USERDICT))
     return config
+
+
+def on_page_content(html, page, config, files):
+    if not page.file.src_uri.endswith(".ipynb"):
+        return html
+    return "".join(_PRE.sub('<pre data-search-exclude="code"', cell)
+                   if cell.startswith('<div class="jp-Cell jp-CodeCell') else cell
+                   for cell in _CELL.split(html))
 
 
 @event_priority(-100)  # after the search plugin has written the index

@@ -16,9 +16,11 @@ an input method commits text without one (overrides/assets/search/search_zh.js b
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+import yaml
 
 from helpers import clear_search, open_search, settled_results
 
@@ -119,4 +121,64 @@ def test_search_lists_the_right_page_first(search_page, server, site, query, exp
         assert not [p for p in paths if p.startswith("/en/")], f"English pages in {paths}"
     else:
         assert all(p.startswith("/en/") for p in paths), f"non-English pages in {paths}"
+    assert not tab.foreign, f"requests to other hosts: {tab.foreign}"
+
+
+# --- questions, as learners ask them -----------------------------------------------------------
+
+QUESTIONS = yaml.safe_load(Path(__file__).with_name("search_questions.yml").read_text("utf-8"))
+
+# The results a reader sees first, in order: in each page's group Material shows the page's title,
+# then the sections that score as high as the group's best, then "N more on this page" (collapsed).
+# A result here is a link of the group's best score: the section, or the page, that the reader
+# lands on when they follow the first thing the group offers.
+_LEADING = """els => els.flatMap(li => {
+    const links = [...li.querySelectorAll(':scope > a.md-search-result__link')]
+    const score = a => parseFloat(a.querySelector('article').dataset.mdScore)
+    const best = Math.max(...links.map(score))
+    return links.filter(a => score(a) === best).map(a => a.href)
+})"""
+
+
+def leading_results(page, base: str) -> list[str]:
+    """The leading results as locations relative to the site's base ('api-glossary/#detach')."""
+    hrefs = page.locator("li.md-search-result__item").evaluate_all(_LEADING)
+    base_path = urlsplit(base).path
+    out = []
+    for href in hrefs:
+        parts = urlsplit(href)
+        rel = parts.path[len(base_path):] if parts.path.startswith(base_path) else parts.path
+        out.append(rel + (f"#{parts.fragment}" if parts.fragment else ""))
+    return out
+
+
+@pytest.mark.parametrize("site", ["zh", "en"])
+def test_questions_lead_to_the_answering_section(search_page, server, site):
+    """Each question of tests/search_questions.yml, typed into the search box, has a section that
+    answers it among the first three leading results; a question marked `miss` has none (until a
+    heading change lands). The share is printed; every unexpected miss or hit is named."""
+    assert site in QUESTIONS, f"tests/search_questions.yml has no questions for {site!r}"
+    questions = QUESTIONS[site]
+    assert len(questions) >= 30, f"{site}: only {len(questions)} questions"
+    base = server if site == "zh" else server + "en/"
+    tab = search_page(site)
+    misses, fixed, hits = [], [], 0
+    for item in questions:
+        question, want = item["q"], item["a"] if isinstance(item["a"], list) else [item["a"]]
+        clear_search(tab.page)
+        # The whole question at once (one search, not one per keystroke: the typed and input-method
+        # paths are test_search_lists_the_right_page_first's); the same box, the same worker.
+        tab.page.fill("input.md-search__input", question)
+        settled_results(tab.page, quiet=0.3)
+        first = leading_results(tab.page, base)[:3]
+        hit = bool(set(first) & set(want))
+        hits += hit
+        if not hit and "miss" not in item:
+            misses.append(f"  {question!r}: first three {first}, want one of {want}")
+        elif hit and "miss" in item:
+            fixed.append(f"  {question!r} now finds {want}: drop its `miss` mark")
+    print(f"\n{site}: {hits}/{len(questions)} questions answered in the first three results")
+    assert not misses, (f"{site}: {len(misses)} of {len(questions)} questions miss their section:\n"
+                        + "\n".join(misses))
+    assert not fixed, f"{site}: questions marked `miss` are answered now:\n" + "\n".join(fixed)
     assert not tab.foreign, f"requests to other hosts: {tab.foreign}"

@@ -4,7 +4,9 @@ Each test fails naming Material's version, so that an upgrade that changes one i
 1. overrides/main.html holds back Material's XMLHttpRequest for search/search_index.json until
    the reader reaches for the search (a third of a text page's weight otherwise).
 2. overrides/assets/search/search_zh.js rewrites Chinese queries in the messages Material posts
-   to its search worker: type 0 (set-up, with the index) and type 2 (a query string).
+   to its search worker: type 0 (set-up, with the index) and type 2 (a query string); and it
+   divides each page entry's boost by the worker's fixed bonus for page entries (2.5 when every
+   query word matches), so that a page's entry and its sections compete on their words alone.
 3. hooks/theme_markup.py changes three pieces of Material's markup, and fails the build when it
    does not find them.
 """
@@ -50,6 +52,36 @@ def test_search_index_waits_for_the_reader(page, server):
         f"Material's XMLHttpRequest for it, which this version no longer seems to use")
     open_search(page)
     assert page.index_requests, f"{MATERIAL}: the search index was never requested once the reader searched"
+
+
+WORKER_SCORES = """async () => {
+    const config = JSON.parse(document.getElementById("__config").textContent)
+    const worker = new Worker(new URL(config.search, new URL(config.base, location.href)))
+    const reply = () => new Promise(done => worker.addEventListener("message", ev => done(ev.data), {once: true}))
+    const doc = {title: "zebra", text: "zebra"}
+    let next = reply()
+    worker.postMessage({type: 0, data: {options: {suggest: false}, docs: [
+        {location: "a/", ...doc}, {location: "a/#s", ...doc}],
+        config: {lang: ["en"], separator: "[\\s]+", pipeline: [], fields: {title: {boost: 10}, text: {boost: 1}}}}})
+    await next
+    next = reply()
+    worker.postMessage({type: 2, data: "zebra"})
+    const result = await next
+    worker.terminate()
+    return Object.fromEntries(result.data.items.flat().map(item => [item.location, item.score]))
+}"""
+
+
+def test_search_page_entries_and_sections_score_alike(page, server):
+    """A page entry and a section with the same words score the same once search_zh.js has divided
+    the page entry's boost by the worker's page bonus (Material adds 1 to a page entry's post-query
+    boost, then squares it)."""
+    page.goto(server + PREFIX[REFERENCE], wait_until="load")
+    scores = page.evaluate(WORKER_SCORES)
+    assert set(scores) == {"a/", "a/#s"}, f"{MATERIAL}: unexpected search result {scores}"
+    assert scores["a/"] == pytest.approx(scores["a/#s"], rel=1e-6), (
+        f"{MATERIAL}: the search worker's bonus for a page's own entry is no longer 2.5 times its "
+        f"sections' (scores {scores}); change PAGE_FACTOR in overrides/assets/search/search_zh.js")
 
 
 def test_search_worker_messages_are_the_ones_search_zh_rewrites(page, server):

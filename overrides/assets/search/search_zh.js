@@ -1,5 +1,6 @@
 /*
- * Chinese search for Material for MkDocs 9.x (tested with 9.8.1).
+ * Search that answers questions, for Material for MkDocs 9.x (tested with 9.8.1),
+ * in every language; Chinese queries in particular.
  * Added to every page by hooks/search_zh.py. Makes no network request except,
  * at most once, search/search_index.json of this same site (see ensureVocab);
  * opened from file:// (the offline copy), none: it reads the index that
@@ -12,33 +13,69 @@
  *    "键入以开始搜索". We dispatch a `keyup` after each `input` that is not part
  *    of an IME composition, and after `compositionend`.
  *
- * 2. The worker's "experimental Chinese segmentation" (segment() in
- *    integrations/search/query/segment) never takes a Han run as a whole and
- *    drops everything after the first indexed prefix: 学习率 -> 学习*,
- *    小批量 -> 小*, 随机梯度下降 -> 梯度 随机*. It cannot be configured off. We
- *    rewrite Han runs in the query message before it is posted to the worker:
- *      - segment each run against the index's own vocabulary (the Han tokens
- *        that jieba produced at build time), fewest pieces first;
- *      - a piece may sit inside a longer indexed word (*梯度* also finds
- *        随机梯度下降), an exact token match is boosted (梯度^10); pieces are
- *        OR-ed like Material's own multi-word queries, which ranks sections
- *        holding every piece first and shows the missing ones; function words
- *        such as 的 get neither (的 -> 的*);
- *      - every Han character after a piece's first is escaped with a
- *        backslash, so the worker's segment() only ever sees single
- *        characters and leaves them alone; lunr's query lexer drops the
- *        backslashes again.
- *    Queries without Han characters are passed through untouched.
+ * 2. A learner types a question, not a term. The query message (type 2) is
+ *    rewritten before it is posted to the worker:
+ *      - Han runs are segmented against the index's own vocabulary (the Han
+ *        tokens that jieba produced at build time), fewest pieces first. (The
+ *        worker's own "experimental Chinese segmentation", segment() in
+ *        integrations/search/query/segment, never takes a run as a whole:
+ *        学习率 -> 学习*, 随机梯度下降 -> 梯度 随机*; it cannot be configured
+ *        off.) Every Han character after a piece's first is escaped with a
+ *        backslash, so that segment() only ever sees single characters and
+ *        leaves them alone; lunr's query lexer drops the backslashes again.
+ *      - Words that only shape the question are dropped (STOP_ZH, STOP_EN:
+ *        的 和 吗 什么 怎么 为什么 区别, "what", "vs", "difference" …): in a
+ *        question they outnumber its terms, and 的 sits in a heading of every
+ *        page. A question made only of them is searched as it is.
+ *      - API names count with or without their owner: torch.mm, Tensor.view
+ *        and x.view(-1) search mm and view (the names the index holds).
+ *      - Each remaining word is OR-ed, as Material does: an exact token counts
+ *        ten times a longer token that contains it (view^10 view*, 梯度^10
+ *        *梯度, which also finds 随机梯度下降). A leading + or - stays an
+ *        operator only before a word: in "view(-1)" or "-1" it is a sign.
+ *
+ * 3. The worker adds 1 to the post-query boost of a page's own entry (the
+ *    page title and the text before its first heading) and squares it, so a
+ *    page's entry outscores its sections up to 2.5 times: a question landed
+ *    on the top of the page whose title shares a word with it, or on the home
+ *    page, instead of the section that answers it. The set-up message (type
+ *    0) is passed on with each page entry's document boost divided by 2.5.
+ *
+ * Where this relies on Material's internals (the two message types, the
+ * worker's page bonus), tests/test_theme_reliance.py and tests/test_search.py
+ * check it; tests/search_questions.yml measures the ranking.
  */
 (function () {
   "use strict"
   if (window.__md_search_zh) return                 /* idempotent */
 
-  var HAN_RUN = /([+-]?)(\p{sc=Han}+)/gu
   var HAN = /\p{sc=Han}/u
   var ONLY_HAN = /^\p{sc=Han}+$/u
-  var OPTIONAL = new Set(("的 了 和 与 及 或 是 在 把 被 对 中 之 吗 呢 也 都 就 " +
-    "如何 怎么 怎样 什么 为什么 哪些").split(" "))
+
+  /* Words that carry the shape of a question, not its subject: a question's
+     content words must decide the ranking, not these (的 alone is in every
+     section, 区别 or "difference" in the long chapters). Chinese pieces come
+     from segment() below; English words not in lunr's own stop-word list. */
+  var STOP_ZH = new Set((
+    "的 地 得 了 着 过 和 与 及 跟 同 或 或者 还是 是 是不是 不是 而 而不是 在 把 被 " +
+    "对 对于 中 里 里面 之 吗 呢 吧 啊 呀 嘛 么 也 都 就 还 又 要 会 能 能不能 能用 可以 可不可以 " +
+    "应该 需要 如何 怎么 怎样 怎么样 怎么办 咋 咋办 办 为什么 为何 为啥 什么 啥 哪 " +
+    "哪些 哪个 哪种 哪里 区别 差别 不同 有何 有 有没有 没有 意思 含义 作用 用处 干 " +
+    "干什么 干嘛 用 一样 个 这 那 这个 那个 这些 之后 以后 时 时候 后 请问 我 你 它 " +
+    "我们 自己 一下 到底 究竟 样 些").split(" "))
+  var STOP_EN = new Set((
+    "vs versus difference differences different between means meaning " +
+    "happen happens happened use using used work works way ways need needs " +
+    "needed just first get gets anything something thing things there's " +
+    "what's it's don't doesn't isn't can't i'm " +
+    /* lunr's English stop words: the Chinese site's pipeline keeps them */
+    "a an and are as at be by can could did do does for from had has have how i " +
+    "if in into is it its me my of on or should so than that the then there " +
+    "these this to was were what when where which while who why will with " +
+    "would you your").split(" "))
+  /* API names are written with or without their owner: torch.mm, Tensor.view,
+     x.detach(): the name is what the index holds a heading for. */
+  var QUALIFIER = /^(?:torch|tensor)$/i
 
   var setup = null                                  /* SETUP message data */
   var vocab = null                                  /* Set of Han tokens */
@@ -135,23 +172,89 @@
     return word.charAt(0) + word.slice(1).replace(/./gu, "\\$&")
   }
 
+  /* One piece of the query as lunr clauses: an exact match counts ten times a
+     match inside a longer indexed word (梯度 in 随机梯度下降, detach in detached). */
+  function clauses(piece, mod) {
+    if (ONLY_HAN.test(piece)) {
+      var word = escape(piece)
+      if (mod) return [mod + "*" + word + "*"]       /* +required, -prohibited */
+      return ["*" + word, word + "^10"]
+    }
+    if (mod) return [mod + piece]
+    return piece.length > 1 ? [piece + "^10", piece] : [piece]    /* the worker appends * */
+  }
+
+  /* The words of a query: Han runs segmented against the index, everything
+     else split like the index splits it, lower-cased; a leading + or - kept
+     only where it is an operator (before a word, after a space). */
+  function words(query, sep) {
+    var out = []
+    query.replace(/"/g, " ").split(/\s+/).forEach(function (part) {
+      if (!part) return
+      var mod = ""
+      var m = /^([+-])(?=[\p{L}_])/u.exec(part)
+      if (m) { mod = m[1]; part = part.slice(1) }
+      /* torch.mm -> mm, Tensor.view -> view, x.detach() -> x detach */
+      var names = part.split(/\.(?=[A-Za-z_])/)
+      while (names.length > 1 && QUALIFIER.test(names[0])) names.shift()
+      names.join(" ").split(sep).forEach(function (token) {
+        token.replace(/(\p{sc=Han}+)|([^\p{sc=Han}]+)/gu, function (_, han, other) {
+          if (han) {
+            var pieces = vocab ? segment(han.toLowerCase()) : [han]
+            pieces.forEach(function (p) { out.push({ word: p, mod: mod }) })
+          } else {
+            other = other.toLowerCase().replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_']+$/gu, "")
+            if (other) out.push({ word: other, mod: mod })
+          }
+        })
+      })
+    })
+    return out
+  }
+
+  function stop(word) {
+    return STOP_ZH.has(word) || STOP_EN.has(word)
+  }
+
   function rewrite(query) {
-    if (!HAN.test(query)) return query
-    ensureVocab()
-    return query.replace(/"/g, " ").replace(HAN_RUN, function (_, mod, run, at, all) {
-      var before = ""                               /* a-张量: "-" is no modifier */
-      if (mod && at > 0 && !/\s/.test(all.charAt(at - 1))) {
-        before = mod
-        mod = ""
-      }
-      var pieces = vocab ? segment(run.toLowerCase()) : [run]
-      return before + " " + pieces.map(function (piece) {
-        var word = escape(piece)
-        if (mod) return mod + "*" + word + "*"        /* +required, -prohibited */
-        if (pieces.length > 1 && OPTIONAL.has(piece)) return word
-        return "*" + word + " " + word + "^10"
-      }).join(" ") + " "
-    }).replace(/\s+/g, " ").trim()
+    if (HAN.test(query)) ensureVocab()
+    var sep = /[\s\u200b\u3000\-、。，．？！；：（）《》【】“”‘’,;:!?=\[\](){}"`/*~^+|<>#%&@$\\]+|\.(?!\d)/
+    var all = words(query, sep)
+    if (!all.length) return query
+    var kept = all.filter(function (w) { return w.mod || !stop(w.word) })
+    if (!kept.length) kept = all                    /* a question of stop words only */
+    var seen = new Set()
+    return kept.filter(function (w) {
+      var key = w.mod + w.word
+      return seen.has(key) ? false : (seen.add(key), true)
+    }).map(function (w) {
+      return clauses(w.word, w.mod).join(" ")
+    }).join(" ")
+  }
+
+  /* -- 3. Sections before pages ------------------------------------------ */
+
+  /* The worker multiplies the score of a page's own entry (its title and the
+     text before its first heading) by 2.5 over its sections' when every word
+     of the query matches, 2 to 2.6 otherwise (it adds 1 to the post-query
+     boost of a document without a parent before squaring it). A
+     question then lands on the top of the page whose title shares a word with
+     it, or on the home page, not on the section that answers. Each page
+     entry's document boost (the one `search: boost:` sets) is divided by that
+     factor in the index the worker receives, so a page's entry and its
+     sections compete on their words alone. */
+  var PAGE_FACTOR = 2.5
+  function sections(data) {
+    var pages = new Set()
+    var docs = data.docs.map(function (doc) {
+      var path = String(doc.location).split("#")[0]
+      if (pages.has(path)) return doc
+      pages.add(path)                               /* the first entry of a path is its page */
+      var copy = Object.assign({}, doc)
+      copy.boost = (typeof doc.boost === "number" ? doc.boost : 1) / PAGE_FACTOR
+      return copy
+    })
+    return Object.assign({}, data, { docs: docs })
   }
 
   var post = Worker.prototype.postMessage
@@ -162,6 +265,7 @@
       worker = this                                 /* SETUP */
       setup = message.data
       vocab = null
+      arguments[0] = { type: 0, data: sections(message.data) }
     } else if (message && message.type === 2 &&     /* QUERY */
                typeof message.data === "string" &&
                (worker === null || worker === this)) {
@@ -170,5 +274,5 @@
     return post.apply(this, arguments)
   }
 
-  window.__md_search_zh = { rewrite: rewrite }
+  window.__md_search_zh = { rewrite: rewrite, sections: sections }
 })()

@@ -1,0 +1,180 @@
+"""Self-check questions: the reader picks an option (or types a number), submits, and is told right
+or wrong, with the reason a wrong pick is wrong; the question's answer box then opens.
+
+In Markdown (md_in_html), a question's options, or its blank, go in a marked block just before its
+collapsed answer box; the answer box marks, with ``data-why``, the words that say why an option is
+wrong (one or more keys per span; a key may be marked in several spans):
+
+    <div class="selfcheck" data-answer="C" markdown>
+
+    - A. 1×8，1×1
+    - B. 1×8，7×1
+    - C. 8×1，1×1
+
+    </div>
+
+    ??? success "答案与解析"
+
+        …… <span data-why="A B">要得到 7×1 的输出，$w$ 只能是 8×1</span> ……
+
+    <div class="selfcheck" data-answer="0.112"></div>      (a blank: the reader types a number;
+                                                            data-why keys are numbers there)
+
+``on_post_page`` turns each block into a form: a fieldset named by the question's heading, one
+radio button per option (its text unchanged) or a text box, a submit button, and an empty
+``role="status"`` line for the feedback; the answer box gets an id the form names. The page gets
+``assets/quiz/selfcheck.css`` in its head and ``assets/quiz/selfcheck.js`` deferred at the end
+of its body, which at start-up only adds one submit listener. A ``<noscript>`` style hides the
+radios, the box and the button: without JavaScript the options read as the list they were, and
+the answers stay in their collapsed boxes. No other page loads either file.
+
+Each wrong option must have a reason marked in its answer box, and the answer must be one of the
+options: the build fails otherwise, naming the page and the question.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from decimal import Decimal, InvalidOperation
+
+from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
+
+FOLDER = "assets/quiz"
+
+# The words of the form and its feedback, per theme.language. {picked} and {answer} are filled in
+# by the script.
+STRINGS = {
+    "zh": {
+        "submit": "提交答案",
+        "blank": "你的答案",
+        "right": "答对了：答案是 {answer}。",
+        "wrong": "不对：你的答案是 {picked}，正确答案是 {answer}。",
+        "reason": "为什么不是 {picked}：",
+        "open": "下面的“答案与解析”已经展开，证明也在里面。",
+        "empty": "先选一个选项，再提交。",
+        "empty_number": "先填一个数，再提交。",
+    },
+    "en": {
+        "submit": "Check my answer",
+        "blank": "Your answer",
+        "right": "Right: the answer is {answer}.",
+        "wrong": "Not quite: you answered {picked}; the answer is {answer}.",
+        "reason": "Why not {picked}: ",
+        "open": "The answer box below is now open, with its proof.",
+        "empty": "Pick an option first, then check.",
+        "empty_number": "Type a number first, then check.",
+    },
+}
+
+BLOCK = re.compile(r'<div class="selfcheck" data-answer="(?P<answer>[^"]+)">(?P<body>.*?)</div>', re.S)
+OPTION = re.compile(r"<li>(?P<key>[A-Z])\.\s(?P<text>.*?)</li>", re.S)
+HEADING = re.compile(r'<h[23] id="(?P<id>[^"]+)"[^>]*>(?P<text>.*?)</h[23]>', re.S)
+PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+TAG = re.compile(r"<[^>]+>")
+DETAILS = re.compile(r"<details\b|</details>")
+WHY = re.compile(r'data-why="([^"]+)"')
+NOSCRIPT = ("<noscript><style>.selfcheck input, .selfcheck button, .selfcheck__blank "
+            "{display: none !important}</style></noscript>")
+
+
+def number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace(",", "").replace("−", "-"))
+    except InvalidOperation:
+        return None
+
+
+def strings(config) -> dict:
+    lang = config["theme"]["language"]
+    if lang not in STRINGS:
+        raise PluginError(f"hooks/selfcheck.py: no strings for language {lang!r}: add STRINGS[{lang!r}]")
+    return STRINGS[lang]
+
+
+def answer_box(output: str, start: int, where: str) -> tuple[int, int]:
+    """(start, end) of the <details> that follows position start, nested boxes included."""
+    m = DETAILS.search(output, start)
+    between = output[start:m.start()] if m else ""
+    if not m or m.group() != "<details" or between.strip():
+        raise PluginError(f"{where}: a self-check block must be followed directly by its answer box (??? success)")
+    depth = 0
+    for tag in DETAILS.finditer(output, m.start()):
+        depth += 1 if tag.group() == "<details" else -1
+        if depth == 0:
+            return m.start(), tag.end()
+    raise PluginError(f"{where}: the answer box is not closed")
+
+
+def form(n: int, legend: str, answer: str, body: str, box_id: str, s: dict, where: str) -> str:
+    options = OPTION.findall(body)
+    leftover = OPTION.sub("", body).replace("<ul>", "").replace("</ul>", "").strip()
+    if leftover:
+        raise PluginError(f"{where}: a self-check block holds only a list of options 'A. …', not {leftover[:80]!r}")
+    msgs = {k: v for k, v in s.items() if k not in ("submit", "blank")}
+    data = " ".join(f'data-{k.replace("_", "-")}="{html.escape(v)}"' for k, v in msgs.items())
+    head = (f'<form class="selfcheck" data-answer="{html.escape(answer)}" data-box="{box_id}" '
+            f'data-kind="{"choice" if options else "number"}" {data}>'
+            f'<fieldset><legend class="selfcheck__legend">{html.escape(legend)}</legend>')
+    if options:
+        items = "".join(f'<li><label><input type="radio" name="selfcheck-{n}" value="{key}"> {key}. {text}</label></li>'
+                        for key, text in options)
+        middle = f'<ul class="selfcheck__options">{items}</ul>'
+    else:
+        middle = (f'<p class="selfcheck__blank"><label for="selfcheck-{n}">{s["blank"]}</label> '
+                  f'<input type="text" id="selfcheck-{n}" inputmode="decimal" autocomplete="off" spellcheck="false"></p>')
+    tail = (f'<p class="selfcheck__controls"><button type="submit" class="md-button">{s["submit"]}</button></p>'
+            f'</fieldset><p class="selfcheck__feedback" role="status" aria-live="polite"></p></form>')
+    return head + middle + tail
+
+
+def check_reasons(answer: str, keys: list[str], box: str, where: str) -> None:
+    marked = {key for spans in WHY.findall(box) for key in spans.split()}
+    if keys:
+        if answer not in keys:
+            raise PluginError(f"{where}: data-answer={answer!r} is not one of the options {keys}")
+        missing = [k for k in keys if k != answer and k not in marked]
+        if missing:
+            raise PluginError(f"{where}: no reason marked (<span data-why=\"…\">) for wrong option(s) {missing}")
+        stray = sorted(marked - set(keys))
+        if stray:
+            raise PluginError(f"{where}: data-why names no option: {stray}")
+    else:
+        if number(answer) is None or any(number(k) is None for k in marked):
+            raise PluginError(f"{where}: a blank's answer and its data-why keys must be numbers: {answer!r}, {sorted(marked)}")
+
+
+def on_post_page(output, page, config):
+    if 'class="selfcheck"' not in output:
+        return output
+    s = strings(config)
+    parts, pos, n = [], 0, 0
+    for m in BLOCK.finditer(output):
+        n += 1
+        headings = list(HEADING.finditer(output, 0, m.start()))
+        if not headings:
+            raise PluginError(f"{page.file.src_uri}: self-check block {n} has no heading above it")
+        heading = headings[-1]
+        where = f"{page.file.src_uri} #{heading.group('id')}"
+        legend = html.unescape(TAG.sub("", PERMALINK.sub("", heading.group("text")))).strip()
+        start, end = answer_box(output, m.end(), where)
+        box = output[start:end]
+        keys = [key for key, _ in OPTION.findall(m.group("body"))]
+        check_reasons(m.group("answer"), keys, box, where)
+        box_id = f"selfcheck-{n}-answer"
+        parts += [output[pos:m.start()], form(n, legend, m.group("answer"), m.group("body"), box_id, s, where),
+                  output[m.end():start], box.replace("<details", f'<details id="{box_id}"', 1)]
+        pos = end
+    if 'class="selfcheck"' in output[pos:]:
+        raise PluginError(f"{page.file.src_uri}: a self-check block not written as "
+                          '<div class="selfcheck" data-answer="…" markdown>')
+    output = "".join(parts) + output[pos:]
+
+    def url(name):
+        return get_relative_url(f"{FOLDER}/{name}", page.url)
+
+    output = output.replace("</head>", f'<link rel="stylesheet" href="{url("selfcheck.css")}">{NOSCRIPT}</head>', 1)
+    body, end_tag, rest = output.rpartition("</body>")
+    return body + f'<script src={json.dumps(url("selfcheck.js"))} defer></script>' + end_tag + rest

@@ -1,7 +1,9 @@
 """Accessibility of every built page, both languages, in Chromium.
 
 - axe-core (tools/audit/package.json pins it; `npm ci --prefix tools/audit` installs it, and
-  `make test` runs that when needed) finds no violation of impact "serious" or "critical";
+  `make test` runs that when needed) finds no violation of impact "serious" or "critical", in the
+  light scheme and in the dark one (each selected as a reader's system selects it: Material
+  follows `prefers-color-scheme` on a first visit);
 - at a phone's width (375 px) no page scrolls sideways.
 """
 
@@ -16,6 +18,8 @@ AXE = ROOT / "tools" / "audit" / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 BLOCKING = ("serious", "critical")
+# The reader's system preference (Playwright's color_scheme) and the scheme Material then shows.
+SCHEMES = {"light": "default", "dark": "slate"}
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +29,10 @@ def axe_source() -> str:
     return AXE.read_text("utf-8")
 
 
-def each_page(browser, server, site, viewport):
-    """(path, page) for every built page in turn, loaded in one tab with the given viewport."""
-    context = browser.new_context(viewport=viewport, service_workers="block")
+def each_page(browser, server, site, viewport, color_scheme="light"):
+    """(path, page) for every built page in turn, loaded in one tab with the given viewport, by a
+    system that prefers the given colour scheme."""
+    context = browser.new_context(viewport=viewport, service_workers="block", color_scheme=color_scheme)
     try:
         page = context.new_page()
         for rel in served_paths(site):
@@ -37,9 +42,14 @@ def each_page(browser, server, site, viewport):
         context.close()
 
 
-def test_axe_finds_no_serious_violation(built_site, server, browser, axe_source):
+@pytest.mark.parametrize("scheme", sorted(SCHEMES))
+def test_axe_finds_no_serious_violation(built_site, server, browser, axe_source, scheme):
     problems = []
-    for rel, page in each_page(browser, server, built_site, DESKTOP):
+    for rel, page in each_page(browser, server, built_site, DESKTOP, scheme):
+        shown = page.evaluate("document.body.dataset.mdColorScheme")
+        if shown != SCHEMES[scheme]:
+            problems.append(f"/{rel}: a system that prefers {scheme} gets scheme {shown!r}, not {SCHEMES[scheme]!r}")
+            continue
         page.evaluate(axe_source)
         violations = page.evaluate("""async () => {
             const r = await axe.run(document, {resultTypes: ['violations']});

@@ -10,9 +10,9 @@ name .html files, and the search index is also written as a script. This hook:
   every language. The zip is kept in build/ and reused while the published site is unchanged.
   `mkdocs serve` reuses the last zip and builds one only when there is none.
 * in the copy (OFFLINE=true): loads the iframe shim that Material's search needs under file://
-  from the site itself (the plugin would take it from unpkg.com), drops the home page's section
-  that offers the download, and points the links written in notebook cells and raw HTML for the
-  published site's URLs (`../../quiz/#q4` on programs/x/) at the copy's .html files.
+  from the site itself (the plugin would take it from unpkg.com), and drops the home page's
+  section that offers the download. (Links in notebook cells are written as links to .md files,
+  which hooks/notebook_html.py resolves for directory URLs and for the copy's .html files alike.)
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import posixpath
 import re
 import shutil
 import subprocess
@@ -28,12 +27,10 @@ import sys
 import time
 import zipfile
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit, urlunsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
-from mkdocs.utils import get_relative_url
 
 from languages import languages  # hooks/ is on sys.path while MkDocs loads a hook
 
@@ -82,55 +79,12 @@ def on_files(files, config):
 
 # The home page's section that offers the download (`## … { #offline }`), up to the next `## `.
 _OFFLINE_SECTION = re.compile(r"^## [^\n]*\{ *#offline *\}.*?(?=^## |\Z)", re.M | re.S)
-_URL_ATTR = re.compile(r'(\s(?:href|src)=")([^"]+)"')
 
 
 def on_page_markdown(markdown, page, config, files):
     if is_offline(config) and page.file.src_uri == "index.md":
         return _OFFLINE_SECTION.sub("", markdown)
     return markdown
-
-
-def _online_url(file) -> str:
-    """The URL that the published site (directory URLs) gives a file of the copy."""
-    url = file.url
-    if file.src_uri.endswith((".md", ".ipynb")) and url.endswith(".html"):
-        url = url[: -len(".html")]
-        url = url[: -len("index")] if url == "index" or url.endswith("/index") else url + "/"
-    return url
-
-
-def _resolve(base: str, path: str) -> str | None:
-    """The site-relative URL that `path` names on the page at `base`; None if it leaves the site."""
-    target = posixpath.normpath(posixpath.join(base if base.endswith("/") else posixpath.dirname(base), path))
-    if target == ".." or target.startswith("../"):
-        return None
-    target = "" if target == "." else target
-    return target + "/" if path.endswith("/") and target else target
-
-
-def on_page_content(html, page, config, files):
-    """In the copy, a link that names no file of the copy but one of the published site (written
-    in a notebook cell or raw HTML) is pointed at that file's .html."""
-    if not is_offline(config):
-        return html
-    here, there = page.file.url, _online_url(page.file)
-    offline = {f.url for f in files}
-    online = {_online_url(f): f for f in files}
-
-    def fix(m: re.Match) -> str:
-        parts = urlsplit(m[2])
-        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
-            return m[0]
-        if _resolve(here, parts.path) in offline:
-            return m[0]
-        target = online.get(_resolve(there, parts.path))
-        if target is None:
-            return m[0]
-        url = get_relative_url(target.url, here)
-        return f'{m[1]}{urlunsplit(("", "", url, parts.query, parts.fragment))}"'
-
-    return _URL_ATTR.sub(fix, html)
 
 
 def fingerprint(site_dir: Path) -> str:

@@ -58,9 +58,10 @@ def snippet_paths() -> list[Path]:
     return sorted(SNIPPETS.glob("*.py"))
 
 
-def cell_lines(path: Path) -> list[int]:
-    """First line (1-based) of each `# %%` cell of a percent-format file."""
-    lines = [n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if line.startswith("# %%")]
+def cell_lines(path: Path, text: str | None = None) -> list[int]:
+    """First line (1-based) of each `# %%` cell of a percent-format file (or of its text)."""
+    text = path.read_text("utf-8") if text is None else text
+    lines = [n for n, line in enumerate(text.splitlines(), 1) if line.startswith("# %%")]
     if not lines or lines[0] != 1:
         raise ProgramError(f"{_rel(path)}: a program must start with a '# %%' cell marker on line 1")
     return lines
@@ -98,8 +99,8 @@ def _installed(folders: tuple) -> str:
     return "\n".join(sorted(f"{d.metadata['Name']}=={d.version}".lower() for d in importlib.metadata.distributions()))
 
 
-def _key(path: Path, env: str | None = None) -> str:
-    h = hashlib.sha256(path.read_bytes())
+def _key(source: bytes, env: str | None = None) -> str:
+    h = hashlib.sha256(source)
     h.update((env if env is not None else environment()).encode())
     return h.hexdigest()[:16]
 
@@ -167,11 +168,13 @@ class Kernel:
         self.km = self.kc = None
 
 
-def execute(path: Path, kernel: Kernel | None = None) -> nbformat.NotebookNode:
+def execute(path: Path, kernel: Kernel | None = None, text: str | None = None) -> nbformat.NotebookNode:
     """Run a program as a notebook (cwd = repository root) and return it with its outputs:
-    in `kernel` after a reset if one is given, else in a kernel of its own."""
-    lines = cell_lines(path)
-    nb = jupytext.read(path)
+    in `kernel` after a reset if one is given, else in a kernel of its own. `text` is the file's
+    text as read once by the caller (the cache key is made from the same bytes)."""
+    text = path.read_text("utf-8") if text is None else text
+    lines = cell_lines(path, text)
+    nb = jupytext.reads(text, fmt="py:percent")
     for i, cell in enumerate(nb.cells, 1):  # fixed ids (jupytext draws random ones): the same page each build
         cell.id = f"cell-{i}"
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -229,8 +232,9 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
     done_dir.mkdir(parents=True, exist_ok=True)
     result, todo = {}, []
     env = environment()
+    sources = {path: path.read_bytes() for path in paths}  # read once: the run and the key agree
     for path in paths:
-        cached = done_dir / f"{path.stem}.{_key(path, env)}.ipynb"
+        cached = done_dir / f"{path.stem}.{_key(sources[path], env)}.ipynb"
         if cached.exists():
             result[path] = nbformat.read(cached, as_version=4)
         else:
@@ -254,7 +258,7 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
                             return
                         path = queue.popleft()
                     try:
-                        nb = execute(path, kernel)
+                        nb = execute(path, kernel, sources[path].decode("utf-8"))
                     except ProgramError as err:
                         with lock:
                             errors.append(str(err))
@@ -274,7 +278,7 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
             if path in done:
                 for old in done_dir.glob(f"{path.stem}.*.ipynb"):
                     old.unlink()
-                target = done_dir / f"{path.stem}.{_key(path, env)}.ipynb"
+                target = done_dir / f"{path.stem}.{_key(sources[path], env)}.ipynb"
                 partial = target.with_name(f".{target.name}.{os.getpid()}")  # two builds at once
                 nbformat.write(done[path], partial)
                 os.replace(partial, target)

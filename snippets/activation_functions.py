@@ -1,20 +1,23 @@
 # %% [markdown] tags=["zh"]
 # # 激活函数：sigmoid、tanh、ReLU 及其导数
 #
-# [测验第 6 题](../../quiz-mlp/#q6)问：“tanh 可以由 sigmoid 平移伸缩得到，所以两者没有区别”对不对？前半句对，后半句错。
-# 这个程序画出三个激活函数和它们的导数（导数由自动求导算出），并逐条验证：
+# 读完这个程序，你能说清 sigmoid、tanh 和 ReLU 在值域和导数上的区别，以及什么是“死亡 ReLU”。
+# [测验第 6 题](../quiz-mlp.md#q6)问：“tanh 可以由 sigmoid 平移伸缩得到，所以两者没有区别”对不对？前半句对，后半句错。
+# 程序画出三个激活函数和它们的导数（导数由自动求导算出），并逐条验证：
 #
 # 1. $\tanh(x) = 2\,\sigma(2x) - 1$ 在数值上成立；
 # 2. 但值域不同：sigmoid 在 (0, 1)，tanh 在 (−1, 1)；tanh 以 0 为中心，sigmoid 不是；
 # 3. 导数的最大值不同：sigmoid 是 0.25，tanh 是 1，都在 $x = 0$ 处取到；
 # 4. ReLU 在 $x > 0$ 时导数恒为 1，所以不会像 sigmoid 那样越乘越小；但在 $x < 0$ 时导数**恰好为 0**——
-#    一个对所有样本都输出负数的隐藏单元，从此一点梯度都拿不到（“死亡 ReLU”）。
+#    一个对所有样本都输出负数的隐藏单元拿不到梯度；只要它的输入不变（第一个隐藏层的输入就是像素），它就再也拿不到梯度（“死亡 ReLU”）。
 
 # %% [markdown] tags=["en"]
 # # Activation functions: sigmoid, tanh, ReLU and their derivatives
 #
-# [Quiz question 6](../../quiz-mlp/#q6) asks whether "tanh can be obtained by shifting and scaling sigmoid, so the two are
-# no different" is right. The first half is; the second is not. This program plots the three
+# After this program you can say how sigmoid, tanh and ReLU differ in range and derivative, and what
+# a "dead ReLU" is.
+# [Quiz question 6](../quiz-mlp.md#q6) asks whether "tanh can be obtained by shifting and scaling sigmoid, so the two are
+# no different" is right. The first half is; the second is not. The program plots the three
 # activation functions and their derivatives (computed by autograd) and checks, one by one:
 #
 # 1. $\tanh(x) = 2\,\sigma(2x) - 1$ holds numerically;
@@ -23,7 +26,8 @@
 # 3. the largest derivatives differ: 0.25 for sigmoid, 1 for tanh, both at $x = 0$;
 # 4. ReLU's derivative is exactly 1 for $x > 0$, so it does not shrink when multiplied through many
 #    layers as sigmoid's does; but for $x < 0$ it is **exactly 0** — a hidden unit that outputs a
-#    negative pre-activation for every example never receives any gradient again ("dead ReLU").
+#    negative pre-activation for every example receives no gradient, and as long as its inputs stay the
+#    same (in the first hidden layer they are the pixels) it never receives one again ("dead ReLU").
 
 # %%
 import matplotlib.pyplot as plt
@@ -97,7 +101,7 @@ assert (relu_grad[x_cpu < 0] == 0).all() and (relu_grad[x_cpu > 0] == 1).all()
 #
 # 一个隐藏单元 $h = \mathrm{ReLU}(\mathbf{x}^\top\mathbf{w} + b)$。如果它的偏置很负（比如一次过大的更新把
 # $b$ 推到了 −10），而像素都在 [0, 1] 里，那么对**每一张**图 $\mathbf{x}^\top\mathbf{w} + b < 0$，
-# 输出恒为 0，$\mathbf{w}$ 和 $b$ 的梯度也恰好是 0。梯度下降再也改变不了它：这个单元“死”了。
+# 输出恒为 0，$\mathbf{w}$ 和 $b$ 的梯度也恰好是 0。它的输入是像素，不会变，所以梯度下降再也改变不了它：这个单元“死”了。
 # 对比同样的权重配上 $b = 0$ 时，梯度不为 0。
 
 # %% [markdown] tags=["en"]
@@ -106,7 +110,8 @@ assert (relu_grad[x_cpu < 0] == 0).all() and (relu_grad[x_cpu > 0] == 1).all()
 # Take a hidden unit $h = \mathrm{ReLU}(\mathbf{x}^\top\mathbf{w} + b)$. If its bias is very negative
 # (say one oversized update pushed $b$ to −10) and the pixels lie in [0, 1], then
 # $\mathbf{x}^\top\mathbf{w} + b < 0$ for **every** image, the output is always 0 and the gradients of
-# $\mathbf{w}$ and $b$ are exactly 0. Gradient descent can never change it again: the unit is "dead".
+# $\mathbf{w}$ and $b$ are exactly 0. Its inputs are the pixels, which do not change, so gradient descent
+# can never change it again: the unit is "dead".
 # With the same weights and $b = 0$, the gradients are not 0.
 
 # %%

@@ -1,7 +1,8 @@
 # %% [markdown] tags=["zh"]
 # # 批量大小：按迭代周期看，按更新次数看
 #
-# 批量大小 $|\mathcal{B}|$ 和学习率一样是超参数（见[正文](../../mini-batch-sgd/#batch-size)）。这个程序固定 $\eta = 0.03$ 和初始值，
+# 读完这个程序，你能说清批量大小改变了什么（每个迭代周期的更新次数、每一步的噪声）、没有改变什么（每一步的期望方向）。
+# 批量大小 $|\mathcal{B}|$ 和学习率一样是超参数（见[正文](../mini-batch-sgd.md#batch-size)）。这个程序固定 $\eta = 0.03$ 和初始值，
 # 用 $|\mathcal{B}| = 1, 10, 100, 1000$（1000 就是整个数据集，即全批量梯度下降）各训练一次，
 # 每次更新后记录整个数据集上的损失，然后用两种横轴画同一批结果。
 #
@@ -18,8 +19,10 @@
 # %% [markdown] tags=["en"]
 # # Batch size: per epoch and per update
 #
-# The batch size $|\mathcal{B}|$ is a hyper-parameter like the learning rate (see
-# [the chapter](../../mini-batch-sgd/#batch-size)). This program fixes
+# After this program you can say what the batch size changes (the number of updates per epoch, the
+# noise of each step) and what it does not (the expected direction of each step).
+# The batch size $|\mathcal{B}|$ is a hyperparameter like the learning rate (see
+# [the chapter](../mini-batch-sgd.md#batch-size)). This program fixes
 # $\eta = 0.03$ and the initial values, trains once with each of $|\mathcal{B}| = 1, 10, 100, 1000$
 # (1000 is the whole data set: full-batch gradient descent), records the loss on the whole data set
 # after every update, and plots the same runs against two x-axes.
@@ -98,7 +101,8 @@ batch_sizes = [1, 10, 100, 1000]
 per_epoch, per_update = {}, {}
 for batch_size in batch_sizes:
     per_epoch[batch_size], per_update[batch_size] = train(batch_size, num_epochs, num_updates)
-    print(f"|B| = {batch_size:<4}  {len(features) // batch_size:>4} updates per epoch;  "
+    updates = len(features) // batch_size
+    print(f"|B| = {batch_size:<4}  {updates:>4} update{'s' if updates > 1 else ' '} per epoch;  "
           f"loss after {num_epochs} epochs {per_epoch[batch_size][-1]:.2e}, "
           f"after {num_updates} updates {per_update[batch_size][-1]:.2e}")
 
@@ -133,8 +137,8 @@ plt.show()
 
 # %% [markdown] tags=["zh"]
 # 第二张图的下半部分把每条曲线除以全批量的曲线：全批量自己是一条水平线 1，
-# 其余曲线围着它上下摆动，$|\mathcal{B}|$ 越小摆得越远。用数字检查这些话：
-# “摆动”取前 250 次更新（都还没到噪声下限）里 $\log(\text{loss}/\text{loss}_{|\mathcal{B}|=1000})$ 的均方根。
+# 其余曲线围着它上下抖动，$|\mathcal{B}|$ 越小抖得越厉害。用数字检查这些话：
+# “抖动”取前 250 次更新（都还没到噪声下限）里 $\log(\text{loss}/\text{loss}_{|\mathcal{B}|=1000})$ 的均方根。
 
 # %% [markdown] tags=["en"]
 # The lower panel of the second figure divides each curve by the full-batch one: full batch itself

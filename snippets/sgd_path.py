@@ -1,7 +1,8 @@
 # %% [markdown] tags=["zh"]
 # # 参数在损失等高线上走过的路
 #
-# 前两个程序只看损失随时间怎么变；这个程序看**参数**怎么走（见[正文](../../sgd-hyperparameters/#experiment-path)）。横轴是 $w_1$，纵轴是 $w_2$，
+# 读完这个程序，你能在损失的等高线上读出全批量和单样本小批量的参数各走了一条什么样的路。
+# 前两个程序只看损失随时间怎么变；这个程序看**参数**怎么走（见[正文](../sgd-hyperparameters.md#experiment-path)）。横轴是 $w_1$，纵轴是 $w_2$，
 # 灰色等高线是整个数据集上的平均损失（把偏置固定在最优值 $b^*$ 上画出的切面），
 # 星号是最小二乘解。两种设置从同一个初始点（接近原点）出发，学习率都是 $\eta = 0.03$，各走 250 步：
 #
@@ -16,8 +17,10 @@
 # %% [markdown] tags=["en"]
 # # The path of the parameters over the loss contours
 #
+# After this program you can read, on the loss contours, the paths that full-batch descent and
+# single-example mini-batches take through parameter space.
 # The two previous programs watch the loss over time; this one watches the **parameters** (see
-# [the chapter](../../sgd-hyperparameters/#experiment-path)). The x-axis
+# [the chapter](../sgd-hyperparameters.md#experiment-path)). The x-axis
 # is $w_1$, the y-axis $w_2$; the grey contours are the mean loss on the whole data set (a slice with
 # the bias fixed at its optimum $b^*$); the star is the least-squares solution. Two settings start
 # from the same point (near the origin), both with $\eta = 0.03$, 250 updates each:

@@ -1,23 +1,27 @@
 # %% [markdown] tags=["zh"]
-# # softmax 回归的简洁实现：损失函数要喂 logits
+# # softmax 回归的简洁实现：损失函数要传入 logits
 #
+# 读完这个程序，你能用 PyTorch 的现成部件写出 softmax 回归，并说清 `nn.CrossEntropyLoss` 为什么要传入 logits 而不是概率。
 # 同一个 softmax 回归、同一份手写数字数据，这次用 PyTorch 的现成部件：`nn.Flatten` + `nn.Linear`
 # 做模型，`nn.CrossEntropyLoss` 做损失，`torch.optim.SGD` 做优化。
 #
-# 读完输出，你应该能看到：
+# 从输出里可以看到：
 #
 # 1. `nn.CrossEntropyLoss` 自己会做 softmax（准确地说是 log-softmax），所以它要的是模型的原始输出
-#    （logits）。如果先 softmax 再交给它，算出来的是另一个数，而且**永远不会低于 1.461**；
-# 2. 从同一组初始参数出发，喂 logits 的模型损失一路降到 0.2 以下，喂概率的模型损失停在 1.461 之上，
+#    （logits）。如果先 softmax 再交给它，算出来的是另一个数，而且有一个**降不下去的下限**：$q$ 个类别时是
+#    $\log(e+q-1) - 1$，这里的 10 个类别是 1.461（下面 3 个类别的小例子是 0.551，所以它算出的 0.7450 并不矛盾）；
+# 2. 从同一组初始参数出发，传入 logits 的模型损失一路降到 0.2 以下，传入概率的模型损失停在 1.461 之上，
 #    测试准确率也更低；
-# 3. 喂 logits 的简洁实现，测试准确率与 scikit-learn 的 `LogisticRegression` 在同一水平（相差不到 3 个百分点；
+# 3. 传入 logits 的简洁实现，测试准确率与 scikit-learn 的 `LogisticRegression` 在同一水平（相差不到 3 个百分点；
 #    最后一个迭代周期的测试准确率随小批量的噪声上下跳动一两个百分点，看训练记录就知道）。
 #
-# 为什么 softmax 要先减去最大值，见[测验第 4 题](../../quiz-softmax/#q4)。数据与从零实现的程序相同：scikit-learn 自带的 8×8 手写数字（书里用的是需要下载的 Fashion-MNIST）。
+# 为什么 softmax 要先减去最大值，见[测验第 4 题](../quiz-softmax.md#q4)。数据与从零实现的程序相同：scikit-learn 自带的 8×8 手写数字（书里用的是需要下载的 Fashion-MNIST）。
 
 # %% [markdown] tags=["en"]
 # # Concise softmax regression: the loss takes logits
 #
+# After this program you can write softmax regression from PyTorch's ready-made parts, and say why
+# `nn.CrossEntropyLoss` must be given logits rather than probabilities.
 # The same softmax regression on the same handwritten digits, now built from PyTorch's parts:
 # `nn.Flatten` + `nn.Linear` for the model, `nn.CrossEntropyLoss` for the loss, `torch.optim.SGD` for
 # the optimiser.
@@ -25,15 +29,16 @@
 # In the output you should see:
 #
 # 1. `nn.CrossEntropyLoss` applies softmax itself (log-softmax, to be exact), so it expects the
-#    model's raw outputs (logits). Given softmax outputs instead, it computes a different number,
-#    which can **never go below 1.461**;
+#    model's raw outputs (logits). Given softmax outputs instead, it computes a different number with
+#    a **floor it cannot go below**: $\log(e+q-1) - 1$ for $q$ classes, 1.461 for the 10 classes here
+#    (0.551 for the 3-class example below, so the 0.7450 it prints is no contradiction);
 # 2. from the same initial parameters, the model trained on logits drives its loss below 0.2; the one
 #    trained on probabilities stays above 1.461 and reaches a lower test accuracy;
 # 3. the concise model trained on logits is on a par with scikit-learn's `LogisticRegression` (within
 #    3 points; the last epoch's test accuracy jumps by a point or two with the mini-batch noise, as the
 #    training log shows).
 #
-# Why softmax subtracts the maximum first: [quiz question 4](../../quiz-softmax/#q4). The data are those of
+# Why softmax subtracts the maximum first: [quiz question 4](../quiz-softmax.md#q4). The data are those of
 # the from-scratch program: scikit-learn's 8×8 handwritten digits (the books
 # use Fashion-MNIST, which must be downloaded).
 
@@ -100,9 +105,9 @@ assert net(X_train[:5]).shape == (5, 10)
 #
 # [PyTorch 文档](https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html)写明：
 # 输入应当是每个类别**未归一化的** logits。它内部等于 `log_softmax` 接 `nll_loss`，用的是减去最大值的
-# log-sum-exp 写法，数值稳定。下面先验证这一点，再看把 softmax 的输出喂进去会怎样：
-# 概率都在 [0, 1] 里，再做一次 softmax 后，正确类别最多只能分到 $e/(e+9)$，所以损失最小也有
-# $\log(e+9) - 1 \approx 1.461$——即使模型已经百分之百确定、而且完全正确。
+# log-sum-exp 写法，数值稳定。下面先验证这一点，再看把 softmax 的输出传进去会怎样：
+# 概率都在 [0, 1] 里，再做一次 softmax 后，10 个类别中正确类别最多只能分到 $e/(e+9)$，所以损失最小也有
+# $\log(e+9) - 1 \approx 1.461$——即使模型已经百分之百确定、而且完全正确（$q$ 个类别时是 $\log(e+q-1) - 1$）。
 
 # %% [markdown] tags=["en"]
 # ## `nn.CrossEntropyLoss` takes logits, not probabilities {#logits-not-probabilities}
@@ -110,9 +115,10 @@ assert net(X_train[:5]).shape == (5, 10)
 # [PyTorch's documentation](https://pytorch.org/docs/stable/generated/torch.nn.CrossEntropyLoss.html)
 # says the input is expected to contain the **unnormalised** logits for each class. Inside, it is
 # `log_softmax` followed by `nll_loss`, computed with the stable max-subtracting log-sum-exp. We check
-# that first, then see what happens when softmax outputs are fed in: the probabilities lie in [0, 1],
-# and after a second softmax the correct class gets at most $e/(e+9)$, so the loss can never be
-# below $\log(e+9) - 1 \approx 1.461$ — even for a model that is completely sure and completely right.
+# that first, then see what happens when softmax outputs are passed in: the probabilities lie in
+# [0, 1], and after a second softmax the correct class among 10 gets at most $e/(e+9)$, so the loss can
+# never be below $\log(e+9) - 1 \approx 1.461$ — even for a model that is completely sure and
+# completely right ($\log(e+q-1) - 1$ for $q$ classes).
 
 # %%
 loss = nn.CrossEntropyLoss()  # reduction="mean": already divided by the batch size
@@ -137,6 +143,9 @@ print(f"perfect model, fed probabilities: {loss(perfect_probs, labels).item():.4
 print(f"perfect model, fed logits:        {loss(confident_logits, labels).item():.2e}")
 assert math.isclose(loss(perfect_probs, labels).item(), floor, rel_tol=1e-6)
 assert loss(confident_logits, labels).item() < 1e-6
+for q in (3, 10):  # the floor log(e + q − 1) − 1 depends on the number of classes q
+    assert math.isclose(loss(torch.eye(q), torch.arange(q)).item(), math.log(math.e + q - 1) - 1, rel_tol=1e-6)
+assert math.log(math.e + 2) - 1 < on_probs.item() < floor  # the 3-class example: above its own floor 0.551, below 1.461
 
 # %% [markdown] tags=["zh"]
 # ## 训练：同一起点，两种损失 {#training}
@@ -177,6 +186,11 @@ net_logits = make_net()
 torch.manual_seed(0)
 net_probs = make_net()
 assert all(torch.equal(p, q) for p, q in zip(net_logits.parameters(), net_probs.parameters()))
+X0, y0 = X_train[:16], y_train[:16]  # one batch, at the (identical) starting parameters
+g_logits = torch.autograd.grad(loss(net_logits(X0), y0), net_logits[1].weight)[0].norm().item()
+g_probs = torch.autograd.grad(loss(torch.softmax(net_probs(X0), dim=1), y0), net_probs[1].weight)[0].norm().item()
+print(f"gradient norm at the start: loss on logits {g_logits:.3f}, loss on probabilities {g_probs:.3f}")
+assert 5 * g_probs < g_logits  # the extra softmax shrinks the gradient (here about 10 times)
 
 torch.manual_seed(1)
 hist_logits = train(net_logits, lambda O, y: loss(O, y))
@@ -207,14 +221,15 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown] tags=["zh"]
-# 左图：喂概率的那条损失曲线停在虚线（1.461）之上，永远到不了下面；右图：它的测试准确率也落在后面。
-# 多做一次 softmax，把本来可以很大的 logits 压进了 [0, 1]，梯度随之变小，模型学得更慢。
+# 左图：传入概率的那条损失曲线停在虚线（1.461）之上，永远到不了下面；右图：它的测试准确率也落在后面。
+# 多做一次 softmax，把本来可以很大的 logits 压进了 [0, 1]，梯度随之变小（训练开始时小了约 10 倍，见上面打印的梯度范数），模型学得更慢。
 # 最后和 scikit-learn 的 `LogisticRegression`（同一个划分）对照一下：
 
 # %% [markdown] tags=["en"]
 # Left: the loss computed on probabilities stays above the dotted line (1.461) and can never get below it.
 # Right: its test accuracy lags behind too. The extra softmax squeezes logits that could be large into
-# [0, 1], the gradients shrink with them, and the model learns more slowly. Finally, a comparison with
+# [0, 1], the gradients shrink with them (at the start about 10 times, as the printed gradient norms
+# show), and the model learns more slowly. Finally, a comparison with
 # scikit-learn's `LogisticRegression` on the same split:
 
 # %%

@@ -13,17 +13,34 @@ from helpers import ROOT, import_tool
 localsite = import_tool("localsite")
 
 
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (--dist loadgroup), tests spread one by one over the workers, except the
+    code blocks of a page, which stay together and in order: one may continue another."""
+    for item in items:
+        if item.nodeid.startswith("docs/"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
 @pytest.fixture(scope="session")
-def built_site() -> Path:
+def built_site(tmp_path_factory, request) -> Path:
     """The whole site (every language), built by plain `mkdocs build` (strict) into build/test-site
     (or $TEST_SITE_DIR, so that two test runs in one checkout do not build into each other's).
+    With pytest-xdist, the first worker that needs it builds it and the others wait for it.
 
     Programs run through the cache in .cache/programs (hooks/programs.py)."""
+    from filelock import FileLock
+
     out = Path(os.environ.get("TEST_SITE_DIR") or ROOT / "build" / "test-site")
-    try:
-        localsite.build(out)
-    except RuntimeError as err:
-        pytest.fail(str(err), pytrace=False)
+    worker = hasattr(request.config, "workerinput")  # a pytest-xdist worker: its siblings share the parent
+    shared = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
+    with FileLock(str(shared / "built_site.lock")):
+        done = shared / "built_site.done"
+        if not done.is_file():
+            try:
+                localsite.build(out)
+            except RuntimeError as err:
+                pytest.fail(str(err), pytrace=False)
+            done.write_text(str(out))
     return out
 
 

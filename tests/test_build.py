@@ -54,7 +54,7 @@ def project(tmp_path_factory) -> Path:
     copy = tmp_path_factory.mktemp("project")
     for name in ("docs", "hooks", "overrides", "snippets"):
         shutil.copytree(ROOT / name, copy / name)
-    for path in ROOT.glob("mkdocs*.yml"):
+    for path in [*ROOT.glob("mkdocs*.yml"), ROOT / "requirements.txt"]:
         shutil.copy(path, copy / path.name)
     (ROOT / ".cache").mkdir(exist_ok=True)
     (copy / ".cache").symlink_to(ROOT / ".cache", target_is_directory=True)
@@ -171,7 +171,7 @@ def test_program_cache_is_used_and_keyed_on_the_environment(tmp_path, monkeypatc
     monkeypatch.setattr(programs, "CACHE", tmp_path / "cache")
     runs = []
     real = programs.execute
-    monkeypatch.setattr(programs, "execute", lambda path, kernel=None: runs.append(path) or real(path, kernel))
+    monkeypatch.setattr(programs, "execute", lambda path, *args: runs.append(path) or real(path, *args))
     env = ["torch==2.13.0"]
     monkeypatch.setattr(programs, "environment", lambda: env[0])
 

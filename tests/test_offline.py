@@ -122,7 +122,7 @@ def test_pages_load_from_file_with_math_and_plots(browser, offline_root, lang):
 def test_navigation_links_open_the_right_files(browser, offline_root, lang):
     with FilePage(browser) as w:
         for start, target in [("index.html", "mini-batch-sgd.html"), (f"programs/{PROGRAM}.html", "api-glossary.html"),
-                              ("api-glossary.html", "programs/sgd_path.html")]:
+                              ("programs/sgd_batch_size.html", "programs/sgd_path.html")]:
             w.open(url(offline_root, lang, start))
             href = Path(target).name
             w.page.locator(f".md-sidebar--primary a.md-nav__link[href$='{href}']").first.click()

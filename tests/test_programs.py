@@ -86,3 +86,21 @@ def test_each_program_seeds_torch_itself(path):
         pytest.skip(f"{path.name} does not use torch")
     for call in ("torch.manual_seed(", "torch.set_num_threads("):
         assert call in setup, f"{path.name}: the cell that imports torch does not call {call}...)"
+
+
+def test_program_links_to_pages_follow_the_build_and_fail_when_missing():
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import File, Files
+
+    notebook_html = import_tool("notebook_html", "hooks")
+    for directory_urls, expected in ((True, "../../quiz/#q4"), (False, "../quiz.html#q4")):
+        page_file = File("programs/x.md", "docs", "site", directory_urls)  # a page, as mkdocs-jupyter makes it
+        files = Files([page_file, File("quiz.md", "docs", "site", directory_urls)])
+
+        class Page:
+            file = page_file
+
+        html = notebook_html.link_pages('<a href="../quiz.md#q4">Q4</a>', Page, files)
+        assert html == f'<a href="{expected}">Q4</a>'
+        with pytest.raises(PluginError, match="missing.md"):
+            notebook_html.link_pages('<a href="../missing.md">?</a>', Page, files)

@@ -21,8 +21,11 @@ from __future__ import annotations
 import ast
 import copy
 import functools
+import hashlib
 import html as htmllib
 import importlib.metadata
+import json
+import os
 import re
 import sys
 from pathlib import Path, PurePosixPath
@@ -38,6 +41,7 @@ from languages import languages  # hooks/ is on sys.path while MkDocs loads a ho
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
+CACHE = ROOT / ".cache" / "downloads"
 FOLDER = "programs"
 LANGS = {lang.lang for lang in languages()}
 KEYS = ("title", "notebook", "script", "run_title", "run")  # of extra.program_downloads
@@ -133,13 +137,33 @@ def on_files(files, config):
         uri = PurePosixPath(page.src_uri)
         if uri.parent.as_posix() != FOLDER or uri.suffix != ".ipynb" or page.abs_src_path is None:
             continue
-        nb = clean_notebook(nbformat.reads(page.content_string, as_version=4))
-        ipynb = _download(config, uri.stem, ".ipynb", nbformat.writes(nb) + "\n")
-        py = _download(config, uri.stem, ".py", script(nb))
+        notebook, text, pip = converted(page.content_string, page.src_uri)
+        ipynb = _download(config, uri.stem, ".ipynb", notebook)
+        py = _download(config, uri.stem, ".py", text)
         files.append(ipynb)
         files.append(py)
-        _downloads[page.src_uri] = {"notebook": ipynb, "script": py, "pip": " ".join(requirements(nb, page.src_uri))}
+        _downloads[page.src_uri] = {"notebook": ipynb, "script": py, "pip": pip}
     return files
+
+
+def converted(text: str, src_uri: str) -> tuple[str, str, str]:
+    """(the notebook, the script, the pip line) for a program page's notebook text. Validating
+    and converting the 8 notebooks costs about 1.5 s a language, on every build: the results are
+    kept in .cache/downloads, keyed on the notebook, this hook, requirements.txt and the versions
+    of nbformat and jupytext."""
+    key = hashlib.sha256("\0".join([
+        text, Path(__file__).read_text("utf-8"), REQUIREMENTS.read_text("utf-8"),
+        importlib.metadata.version("nbformat"), importlib.metadata.version("jupytext")]).encode()).hexdigest()[:24]
+    path = CACHE / f"{key}.json"
+    if path.is_file():
+        return tuple(json.loads(path.read_text("utf-8")))
+    nb = clean_notebook(nbformat.reads(text, as_version=4))
+    result = (nbformat.writes(nb) + "\n", script(nb), " ".join(requirements(nb, src_uri)))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(result), "utf-8")
+    os.replace(partial, path)
+    return result
 
 
 _markdown: list = [None, None]  # the configuration being built and its Markdown converter

@@ -251,3 +251,19 @@ def test_template_cache_never_serves_an_edited_template(tmp_path, monkeypatch):
     os.utime(folder / "page.html", ns=(0, time.time_ns() + 10**9))
     (folder / "page.html").write_text("two")
     assert render() == "two"
+
+
+def test_download_cache_is_used_and_keyed_on_the_notebook(tmp_path, monkeypatch):
+    import nbformat
+
+    downloads = import_tool("program_downloads", "hooks")
+    monkeypatch.setattr(downloads, "CACHE", tmp_path)
+    cleaned = []
+    real = downloads.clean_notebook
+    monkeypatch.setattr(downloads, "clean_notebook", lambda nb: cleaned.append(1) or real(nb))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    text = nbformat.writes(nb)
+    first = downloads.converted(text, "programs/x.ipynb")
+    assert downloads.converted(text, "programs/x.ipynb") == first and cleaned == [1], "the cache was not used"
+    nb.cells[0].source = "print(6 * 8)"
+    assert "6 * 8" in downloads.converted(nbformat.writes(nb), "programs/x.ipynb")[1] and cleaned == [1, 1]

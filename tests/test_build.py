@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,18 +15,13 @@ import pytest
 
 from helpers import LANGUAGES, PREFIX, ROOT, import_tool
 
+localsite = import_tool("localsite")
 languages = import_tool("languages", "hooks")
 offline = import_tool("offline", "hooks")
 programs = import_tool("programs", "hooks")
 playground = import_tool("playground", "hooks")
 
 # --- mkdocs serve, in a copy of the project ----------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str) -> str:
@@ -65,7 +59,7 @@ def project(tmp_path_factory) -> Path:
 
 
 def test_mkdocs_serve_serves_every_language_and_rebuilds_after_an_edit_in_any(project):
-    port = free_port()
+    port = localsite.free_port()
     base = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     log = project / "serve.log"

@@ -24,6 +24,7 @@ read the benchmark index printed under the table (Lighthouse expects about 1000 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -123,8 +124,8 @@ def main(argv=None) -> int:
     reports_dir = ROOT / "build" / "audit" if args.keep_reports else Path(tempfile.mkdtemp(prefix="audit_"))
     reports_dir.mkdir(parents=True, exist_ok=True)
     rows, misses, foreign, warnings, bench = [], [], [], set(), []
-    served = localsite.serve(args.site_dir.resolve())
-    base = served.__enter__()
+    stack = contextlib.ExitStack()
+    base = stack.enter_context(localsite.serve(args.site_dir.resolve()))
     try:
         for kind in args.pages.split(","):
             path = PAGES[kind]
@@ -158,7 +159,7 @@ def main(argv=None) -> int:
         print(f"audit: {e}")
         return 2
     finally:
-        served.__exit__(None, None, None)
+        stack.close()
         if not args.keep_reports:
             shutil.rmtree(reports_dir, ignore_errors=True)
 

@@ -20,7 +20,6 @@ import argparse
 import gzip
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -54,15 +53,9 @@ def timed_build() -> float:
     return time.perf_counter() - start
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def reload_time(lang) -> float:
     """Seconds from saving docs/<lang>/index.md to the page served by `mkdocs serve` holding the edit."""
-    port = free_port()
+    port = localsite.free_port()
     url = f"http://127.0.0.1:{port}/{lang.prefix}"
     proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

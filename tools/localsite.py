@@ -11,6 +11,7 @@ import http.server
 import io
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import threading
@@ -55,6 +56,13 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
         return io.BytesIO(body)
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on now (for `mkdocs serve --dev-addr`)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -9,6 +9,8 @@ Each test fails naming Material's version, so that an upgrade that changes one i
    query word matches), so that a page's entry and its sections compete on their words alone.
 3. hooks/theme_markup.py changes three pieces of Material's markup, and fails the build when it
    does not find them.
+4. Material's header includes partials/palette.html, then partials/javascripts/palette.html,
+   before the content: the site's scheme toggle replaces both.
 """
 
 from __future__ import annotations
@@ -133,3 +135,17 @@ def test_built_pages_carry_the_changes(built_site):
         html = path.read_text("utf-8")
         assert 'hreflang' not in html.split("</head>")[0], f"{path}: an hreflang link in <head>"
         assert 'role="dialog" aria-label=' in html, f"{path}: the search dialog has no name"
+
+
+def test_the_scheme_toggle_replaces_materials_and_runs_before_the_content(built_site):
+    """overrides/partials/palette.html and partials/javascripts/palette.html replace the two
+    partials Material's header includes for its toggle. Their script finds the form by its id, so
+    it must come after it in the header, and before the article (then setting <body>'s scheme
+    restyles nothing)."""
+    for path in (built_site / "index.html", built_site / "en" / "mini-batch-sgd" / "index.html"):
+        html = path.read_text("utf-8")
+        assert 'data-md-component="palette"' not in html, f"{MATERIAL}: {path} carries Material's own toggle"
+        form, script, article = (html.find(s) for s in ('id="site-palette"', 'getElementById("site-palette")', "<article"))
+        assert -1 < form < script < article, (
+            f"{MATERIAL}: in {path} the header no longer includes partials/palette.html and then "
+            f"partials/javascripts/palette.html before the content (positions {form}, {script}, {article})")

@@ -36,7 +36,11 @@ def build(site_dir: Path) -> None:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files; text files gzip-compressed when the client accepts it."""
+    """Static files over HTTP/1.1 with keep-alive; text files gzip-compressed when the client
+    accepts it. (Over HTTP/1.0 every request opens a connection, which no host makes a browser do:
+    Lighthouse's simulated phone then pays a round trip per style sheet before the first paint.)"""
+
+    protocol_version = "HTTP/1.1"
 
     def log_message(self, *args):
         pass

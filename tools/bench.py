@@ -87,7 +87,7 @@ def first_visit(base: str, path: str) -> tuple[int, int, int]:
         context = browser.new_context(service_workers="block")
         page = context.new_page()
         responses = []
-        page.on("response", responses.append)
+        page.on("response", lambda r: responses.append(r))  # a lambda: Playwright sets an attribute on it
         page.goto(base + path, wait_until="networkidle")
         for r in responses:
             try:

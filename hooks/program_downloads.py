@@ -42,6 +42,7 @@ _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.M)
 
 # page src_uri -> {"notebook": File, "script": File, "pip": str}, for the build under way
 _downloads: dict[str, dict] = {}
+_markdown: list = [None, None]  # the configuration being built and its Markdown converter
 
 
 def requirements(nb: nbformat.NotebookNode, where: str) -> list[str]:
@@ -137,9 +138,12 @@ def box(page, config) -> str:
                 f"<code>{filename}</code></a>")
         size = f"{max(1, round(len(file.content_bytes) / 1024))} KB"
         items.append(f"<li>{htmllib.escape(words[kind].replace('{size}', size)).replace('{file}', link)}</li>")
-    # Converted as the site's pages are (its code blocks look and copy as everywhere else).
-    run = markdown.markdown(words["run"], extensions=config.markdown_extensions,
-                            extension_configs=config.mdx_configs)
+    # Converted as the site's pages are (its code blocks look and copy as everywhere else), by one
+    # converter per configuration (making one costs 2 ms).
+    if _markdown[0] is not config:
+        _markdown[:] = [config, markdown.Markdown(extensions=config.markdown_extensions,
+                                                  extension_configs=config.mdx_configs)]
+    run = _markdown[1].reset().convert(words["run"])
     return (
         '<div class="admonition download program-downloads">'
         f'<p class="admonition-title">{htmllib.escape(words["title"])}</p>'

@@ -164,6 +164,8 @@ _MATHJAX_LOADER = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax confi
 
 def render_math(html: str, where: str) -> str:
     """``html`` with every formula as MathML; ``where`` names the page in a :class:`MathError`."""
+    if "arithmatex" not in html and "jp-RenderedMarkdown" not in html and "Load mathjax" not in html:
+        return html  # a page without math: the patterns below need not scan it
     html = _MATHJAX_LOADER.sub("", html)  # nothing is left for MathJax to do
     html = _ARITHMATEX.sub(lambda m: _arithmatex(m, where), html)
     return _notebook_cells(html, where) if "jp-RenderedMarkdown" in html else html

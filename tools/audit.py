@@ -134,16 +134,18 @@ def main(argv=None) -> int:
                     reports.append(report)
                 reports.sort(key=lambda r: r["categories"]["performance"]["score"] or 0)
                 report = reports[len(reports) // 2]  # the median performance
-                scores = {}
+                cells = []  # the score of each category, "!" after one below its target
                 for cat in CATEGORIES:
                     score = report["categories"][cat]["score"]
-                    scores[cat] = None if score is None else round(score * 100)
-                    t = target(cat, preset)
-                    if t is not None and (scores[cat] is None or scores[cat] < t):
-                        misses.append((f"{page} {preset}", cat, scores[cat], failing_audits(report, cat)))
+                    score = None if score is None else round(score * 100)
+                    least = target(cat, preset)
+                    missed = least is not None and (score is None or score < least)
+                    if missed:
+                        misses.append((f"{page} {preset}", cat, score, failing_audits(report, cat)))
+                    cells.append(("-" if score is None else str(score)) + ("!" if missed else ""))
                 foreign += [f"{page} {preset}: {u}" for u in foreign_requests(report, base)]
-                rows.append((page, preset, scores))
-                print(f"  audited {page} ({preset}): performance {scores['performance']}", flush=True)
+                rows.append((page, preset, cells))
+                print(f"  audited {page} ({preset}): performance {cells[0]}", flush=True)
     except RuntimeError as e:
         print(f"audit: {e}")
         return 2
@@ -155,13 +157,8 @@ def main(argv=None) -> int:
     print(f"\nLighthouse {json.loads((LIGHTHOUSE.parent.parent / 'package.json').read_text())['version']}, "
           f"targets: performance >= {TARGET} (mobile), the others >= {TARGET} (every page)\n")
     print(f"{'page':<{width}}  {'preset':<7}" + "".join(f"  {v:>5}" for v in CATEGORIES.values()))
-    for page, preset, scores in rows:
-        cells = []
-        for cat in CATEGORIES:
-            s, t = scores[cat], target(cat, preset)
-            mark = "" if t is None or (s is not None and s >= t) else "!"
-            cells.append(f"  {('-' if s is None else str(s)) + mark:>5}")
-        print(f"{page:<{width}}  {preset:<7}" + "".join(cells))
+    for page, preset, cells in rows:
+        print(f"{page:<{width}}  {preset:<7}" + "".join(f"  {cell:>5}" for cell in cells))
     print("\n(! = below target; desktop performance is reported, not a target)")
     for w in sorted(warnings):
         print(f"Lighthouse warned: {w}.")

@@ -1,26 +1,21 @@
 """Every mention of a glossary API links to its entry, with the entry's one-line meaning as the
-link's title (shown as a tooltip: overrides/assets/site/site.css, "API links").
+link's title (a tooltip: overrides/assets/site/site.css, "API links").
 
-The entries are read from the glossary pages of each language (GLOSSARY below), never from a table
-here: an entry is a `##` heading that opens with the API's name in code and carries an explicit
-id, followed by its one-line meaning in bold-labelled prose:
+The entries are read from the glossary pages (GLOSSARY): a `##` heading that is the API's dotted
+name in code with an explicit id, then its meaning in bold-labelled prose:
 
     ## `Tensor.detach` { #detach }
 
     **Meaning:** the same data, cut off from the computational graph. Not a copy.
 
-`Tensor.NAME` is a method: `.NAME` links in code (`w.detach()`, `torch.index_select`), whatever the
-object. Any other `A.NAME` (`torch.mm`, `nn.Linear`) links where code writes `A.NAME`
-(`torch.nn.Linear` included). Inline code that is only the name (`detach`, `backward()`, `mm`)
-links as a whole.
+`Tensor.NAME` is a method: `.NAME` links in code (`w.detach()`), whatever the object. Any other
+`A.NAME` (`torch.mm`, `nn.Linear`) links where code writes `A.NAME` (`torch.nn.Linear` included).
+Inline code that is only the name (`detach`, `backward()`) links as a whole.
 
-Mentions are linked in highlighted code blocks (Pygments' name spans; Markdown pages and the
-programs' cells alike) and in inline code, in the rendered HTML of each page. Left alone: code
-inside an existing link, a heading, a <summary> or a button; mentions on the glossary page that
-defines them (a page never links to itself); plain-text blocks (```text). The link is only an
-<a href title> around the token: the text, and so what Material's copy button copies, is unchanged.
-
-The hook fails the build on a glossary entry it cannot read and on HTML it cannot follow.
+Mentions are linked in highlighted code (Pygments' name spans) and in inline code. Left alone:
+code inside a link, a heading, a <summary> or a button; a glossary page's own entries; plain-text
+blocks. The link is only an <a href title> around the token: what Material's copy button copies
+is unchanged. The build fails on an entry the hook cannot read and on HTML it cannot follow.
 """
 
 from __future__ import annotations
@@ -42,7 +37,6 @@ _INLINE_MD = re.compile(r"\*\*|`|\[([^\]]*)\]\([^)]*\)")
 _TOKEN = re.compile(r"<!--.*?-->|<[^>]*>|[^<]+", re.S)
 _TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)")
 _SKIP = {"a", "label", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "button", "script", "style", "math"}
-_HREF = re.compile(r'\bhref="([^"]*)"')
 # Blocks whose text becomes form labels later (hooks/selfcheck.py): a link there would take the
 # click meant for the radio button.
 _NO_LINKS = re.compile(r'<div\b[^>]*\bclass="(?:[^"]*\s)?selfcheck[\s"]')
@@ -52,6 +46,7 @@ _DOT = r'<span class="o">\.</span>'
 _CODE_CHAIN = re.compile(rf"(?:{_DOT})?{_NAME}(?:{_DOT}{_NAME})*")
 _CODE_NAME = re.compile(r'<span class="n">(\w+)</span>')
 _TEXT_CHAIN = re.compile(r"(?<![\w.])\.?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_TEXT_NAME = re.compile(r"(\w+)")
 
 
 @dataclass(frozen=True)
@@ -60,14 +55,6 @@ class Entry:
     anchor: str      # the heading's explicit id
     meaning: str     # the one-line meaning, plain text
     file: object     # the glossary page's mkdocs File
-
-    @property
-    def parts(self) -> list[str]:
-        return self.name.split(".")
-
-    @property
-    def method(self) -> bool:
-        return self.parts[0] == "Tensor"
 
 
 _entries: dict[str, list[Entry]] = {}   # per docs_dir (every language is its own build)
@@ -92,7 +79,7 @@ def read_entries(markdown: str, where: str, file=None) -> list[Entry]:
         if start is None or not _LABEL.match(body[start]):
             raise PluginError(f"{where}:{i + 1}: glossary entry {name!r} must open with its one-line "
                               f"meaning ('**Meaning:** …' / '**含义：**…')")
-        end = next((k for k in range(start, len(body)) if not body[k]), len(body))
+        end = body.index("", start) if "" in body[start:] else len(body)
         text = _LABEL.sub("", " ".join(body[start:end]))
         meaning = " ".join(_INLINE_MD.sub(lambda t: t[1] or "", text).split())
         found.append(Entry(name, anchor[1], meaning, file))
@@ -114,74 +101,52 @@ def on_files(files, config):
     return files
 
 
-# --- Linking ----------------------------------------------------------------------------------
-
-def _link(inner: str, href: str, title: str) -> str:
-    return f'<a href="{href}" title="{title}">{inner}</a>'
+# --- Linking: `links` is [(Entry, href, title)] for the page ----------------------------------
 
 
-def _match(names: list[str], attribute: bool, entries) -> dict[int, tuple[int, object]]:
-    """Linked spans of a dotted chain: {index of its last name: (index of its first, link)}.
+def _link_chain(text: str, names: list[re.Match], attribute: bool, links) -> str:
+    """Link the names of one dotted chain in text; `names`: their matches, the name in group 1;
     `attribute`: the chain's first name follows a dot (`(x + 1).view`)."""
-    found = {}
-    for i, name in enumerate(names):
-        for entry, link in entries:
-            parts = entry.parts
-            if entry.method:
-                if name == parts[-1] and (i > 0 or attribute):
-                    found[i] = (i, link)
-            elif i + 1 >= len(parts) and names[i + 1 - len(parts):i + 1] == parts:
-                found[i] = (i + 1 - len(parts), link)
-    return found
+    found = {}  # index of a linked span's last name -> (index of its first name, href, title)
+    words = [n[1] for n in names]
+    for i, word in enumerate(words):
+        for entry, href, title in links:
+            parts = entry.name.split(".")
+            if parts[0] == "Tensor":
+                if word == parts[-1] and (i > 0 or attribute):
+                    found[i] = (i, href, title)
+            elif i + 1 >= len(parts) and words[i + 1 - len(parts):i + 1] == parts:
+                found[i] = (i + 1 - len(parts), href, title)
+    out, pos = [], 0
+    for last, (first, href, title) in sorted(found.items()):
+        a, b = names[first].start(), names[last].end()
+        out += [text[pos:a], f'<a href="{href}" title="{title}">{text[a:b]}</a>']
+        pos = b
+    return "".join(out) + text[pos:]
 
 
-def _code_block(inner: str, entries) -> str:
+def _code_block(inner: str, links) -> str:
     """Highlighted code: link the name spans of dotted chains."""
-    def chain(m: re.Match) -> str:
-        text = m[0]
-        spans = list(_CODE_NAME.finditer(text))
-        found = _match([s[1] for s in spans], text.startswith("<span class=\"o\">"), entries)
-        out, pos = [], 0
-        for last, (first, link) in sorted(found.items()):
-            a, b = spans[first].start(), spans[last].end()
-            out += [text[pos:a], link(text[a:b])]
-            pos = b
-        return "".join(out) + text[pos:]
-    return _CODE_CHAIN.sub(chain, inner)
+    return _CODE_CHAIN.sub(lambda m: _link_chain(m[0], list(_CODE_NAME.finditer(m[0])),
+                                                 m[0].startswith('<span class="o">'), links), inner)
 
 
-def _inline_code(open_tag: str, inner: str, entries, where: str) -> str:
+def _inline_code(open_tag: str, inner: str, links, where: str) -> str:
     """Inline code (escaped text): the whole <code> when it is only the name, else the names inside."""
     if "<" in inner:
         if "<span" in inner and "<a" not in inner:   # inline code highlighted by inlinehilite
-            return open_tag + _code_block(inner, entries) + "</code>"
+            return open_tag + _code_block(inner, links) + "</code>"
         raise PluginError(f"hooks/api_links.py: {where}: inline code holds markup it does not know: {inner[:80]!r}")
-    text = htmllib.unescape(inner).strip()
-    bare = text.removesuffix("()").removeprefix(".")
-    for entry, link in entries:
-        if bare in (entry.name, entry.parts[-1]):
-            return link(open_tag + inner + "</code>")
-
-    def chain(m: re.Match) -> str:
-        names = m[0].lstrip(".").split(".")
-        found = _match(names, m[0].startswith("."), entries)
-        if not found:
-            return m[0]
-        offsets, pos = [], len(m[0]) - len(m[0].lstrip("."))
-        for n in names:
-            offsets.append((pos, pos + len(n)))
-            pos += len(n) + 1
-        out, pos = [], 0
-        for last, (first, link) in sorted(found.items()):
-            a, b = offsets[first][0], offsets[last][1]
-            out += [m[0][pos:a], link(m[0][a:b])]
-            pos = b
-        return "".join(out) + m[0][pos:]
-    return open_tag + _TEXT_CHAIN.sub(chain, inner) + "</code>"
+    bare = htmllib.unescape(inner).strip().removesuffix("()").removeprefix(".")
+    for entry, href, title in links:
+        if bare in (entry.name, entry.name.split(".")[-1]):
+            return f'<a href="{href}" title="{title}">{open_tag}{inner}</code></a>'
+    return open_tag + _TEXT_CHAIN.sub(lambda m: _link_chain(m[0], list(_TEXT_NAME.finditer(m[0])),
+                                                            m[0].startswith("."), links), inner) + "</code>"
 
 
-def link_mentions(html: str, entries, where: str) -> str:
-    """`entries`: [(Entry, link(inner) -> <a>…</a>)]; returns the page's HTML with mentions linked."""
+def link_mentions(html: str, links, where: str) -> str:
+    """The page's HTML with the mentions in its code linked."""
     out: list[str] = []
     skip: dict[str, int] = {}
     in_pre = 0
@@ -219,39 +184,25 @@ def link_mentions(html: str, entries, where: str) -> str:
         if no_links or any(skip.values()):
             out += [tok, body, "</code>"]
         elif in_pre:
-            out += [tok, _code_block(body, entries), "</code>"]
+            out += [tok, _code_block(body, links), "</code>"]
         else:
-            out.append(_inline_code(tok, body, entries, where))
+            out.append(_inline_code(tok, body, links, where))
     if in_pre or no_links or any(skip.values()):
         raise PluginError(f"hooks/api_links.py: {where}: unbalanced <pre> or {sorted(k for k, v in skip.items() if v)}")
     return "".join(out)
 
 
-def _titled(html: str, titles: dict[str, str]) -> str:
-    """Existing links to an entry get its meaning as their title too."""
-    def add(m: re.Match) -> str:
-        tag = m[0]
-        href = _HREF.search(tag)
-        if href and href[1] in titles and " title=" not in tag:
-            return tag[:-1] + f' title="{titles[href[1]]}">'
-        return tag
-    return re.sub(r"<a\b[^>]*>", add, html)
-
-
 def on_page_content(html, page, config, files):
-    entries = _entries.get(config.docs_dir)
-    if entries is None:
-        raise PluginError("hooks/api_links.py: on_files has not read the glossary")
-    linked = []
-    for entry in entries:
-        if entry.file is page.file:
-            continue  # a page never links to itself (nor inside the entry being defined)
-        href = f"{get_relative_url(entry.file.url, page.url)}#{entry.anchor}"
-        title = htmllib.escape(entry.meaning, quote=True)
-        linked.append((entry, lambda inner, h=href, t=title: _link(inner, h, t)))
-    titles = {}
-    for entry, link in linked:
-        m = _HREF.search(link(""))
-        titles[m[1]] = htmllib.escape(entry.meaning, quote=True)
-    where = page.file.src_uri
-    return link_mentions(_titled(html, titles), linked, where)
+    links = [(entry, f"{get_relative_url(entry.file.url, page.url)}#{entry.anchor}",
+              htmllib.escape(entry.meaning, quote=True))
+             for entry in _entries[config.docs_dir]
+             if entry.file is not page.file]  # a page never links to itself (nor inside an entry)
+    titles = {href: title for _, href, title in links}
+
+    def titled(m: re.Match) -> str:  # existing links to an entry get its meaning as their title too
+        if m[2] in titles and " title=" not in m[0]:
+            return m[0][:-1] + f' title="{titles[m[2]]}">'
+        return m[0]
+
+    html = re.sub(r'<a\b([^>]*?\bhref="([^"]*)")?[^>]*>', titled, html)
+    return link_mentions(html, links, page.file.src_uri)

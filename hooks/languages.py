@@ -1,17 +1,14 @@
 """Every language of the site in one `mkdocs build` or `mkdocs serve`.
 
-The site's one list of languages is `extra.alternate` in mkdocs.yml (Material's language
-switcher reads the same list). Each entry names a language (`lang`, which is that site's
-`theme.language`) and where it lives in the site, relative to the site's root (`link`: "./" for
-the reference language, which mkdocs.yml builds, "en/" for English). Every other language has a
-configuration of its own, mkdocs.<lang>.yml, which INHERITs mkdocs.yml.
+The site's one list of languages is `extra.alternate` in mkdocs.yml (Material's switcher reads it
+too): each entry's `lang` is that site's `theme.language` and its `link` where it lives ("./" for
+the reference language, which mkdocs.yml builds; "en/" ...). Every other language has a
+configuration mkdocs.<lang>.yml, which INHERITs mkdocs.yml.
 
-After MkDocs has built the reference language, this hook builds each other language into its
-folder of the same site_dir, with MkDocs' public API (load_config, build): `mkdocs build` writes
-the whole site and `mkdocs serve` serves it, strict as configured. While serving, it watches the
-other languages' pages and configurations too, and a rebuild builds a language again only when
-one of its inputs changed (a file's size or time), since MkDocs rebuilds the reference language
-on every change anyway.
+After MkDocs has built the reference language, this hook builds each other one into its folder of
+site_dir with MkDocs' public API (load_config, build), strict as configured. While serving, it
+watches their pages and configurations too, and builds a language again only when one of its inputs
+changed, since MkDocs rebuilds the reference language on every change anyway.
 """
 
 from __future__ import annotations
@@ -39,30 +36,27 @@ REFERENCE_CONFIG = ROOT / "mkdocs.yml"
 @dataclass(frozen=True)
 class Language:
     lang: str        # theme.language of its site, and the tag of its cells in snippets/
-    name: str        # as the switcher shows it
     prefix: str      # its folder in the site: "" for the reference language, "en/" ...
     config: Path     # mkdocs.yml for the reference language, else mkdocs.<lang>.yml
     docs: Path       # docs/<lang>
 
 
-def languages(config_file: Path = REFERENCE_CONFIG) -> list[Language]:
+def languages() -> list[Language]:
     """The site's languages, the reference one first, from mkdocs.yml's extra.alternate."""
-    with open(config_file, encoding="utf-8") as f:
-        alternates = (yaml_load(f).get("extra") or {}).get("alternate") or []
+    with open(REFERENCE_CONFIG, encoding="utf-8") as f:
+        alternates = yaml_load(f)["extra"]["alternate"]
     found = []
     for alt in alternates:
         prefix = alt["link"].removeprefix("./").strip("/")
-        prefix = prefix + "/" if prefix else ""
-        config = config_file if not prefix else config_file.with_name(f"mkdocs.{alt['lang']}.yml")
-        found.append(Language(alt["lang"], alt["name"], prefix, config, ROOT / "docs" / alt["lang"]))
-    roots = [lang for lang in found if not lang.prefix]
-    if len(roots) != 1:
-        raise PluginError(f"{config_file}: extra.alternate must give exactly one language the link './'")
-    return roots + [lang for lang in found if lang.prefix]
+        config = REFERENCE_CONFIG.with_name(f"mkdocs.{alt['lang']}.yml") if prefix else REFERENCE_CONFIG
+        found.append(Language(alt["lang"], prefix + "/" if prefix else "", config, ROOT / "docs" / alt["lang"]))
+    found.sort(key=lambda lang: lang.prefix != "")
+    if [lang.prefix for lang in found].count("") != 1:
+        raise PluginError(f"{REFERENCE_CONFIG}: extra.alternate must give exactly one language the link './'")
+    return found
 
 
 def language_of(config) -> Language:
-    """The language a loaded configuration builds (its theme.language)."""
     for lang in languages():
         if lang.lang == config.theme["language"]:
             return lang
@@ -95,8 +89,7 @@ def inputs(lang: Language) -> tuple:
     for top in (lang.docs, ROOT / "snippets", ROOT / "hooks", ROOT / "overrides", REFERENCE_CONFIG, lang.config):
         for path in sorted([top] if top.is_file() else top.rglob("*")):
             if path.is_file():
-                stat = path.stat()
-                found.append((str(path), stat.st_size, stat.st_mtime_ns))
+                found.append((str(path), path.stat().st_size, path.stat().st_mtime_ns))
     return tuple(found)
 
 
@@ -126,21 +119,19 @@ def on_serve(server, config, builder):
 def on_post_build(config):
     if language_of(config).prefix:  # another language's own build: nothing more to build
         return
-    serve_url = config.site_url if _command == "serve" else None
     for lang in languages()[1:]:
         target = os.path.join(config.site_dir, lang.prefix.rstrip("/"))
         if _command != "serve":
-            seconds = build_language(lang, target, _command)
-            log.info("Built %s in %.1f s", lang.lang, seconds)
+            log.info("Built %s in %.1f s", lang.lang, build_language(lang, target, _command))
             continue
         # Serving: the language is built into a folder of its own, linked into the served site,
         # and built again only when its inputs change (MkDocs empties site_dir on every rebuild).
-        folder, built_from = _serving.get(lang.lang, (None, None))
-        if folder is None:
-            folder = Path(tempfile.mkdtemp(prefix=f"mkdocs_{lang.lang}_"))
+        if lang.lang not in _serving:
+            _serving[lang.lang] = (Path(tempfile.mkdtemp(prefix=f"mkdocs_{lang.lang}_")), None)
+        folder, built_from = _serving[lang.lang]
         now = inputs(lang)
         if now != built_from or not (folder / "index.html").is_file():
-            seconds = build_language(lang, str(folder), "serve", serve_url + lang.prefix)
+            seconds = build_language(lang, str(folder), "serve", config.site_url + lang.prefix)
             log.info("Built %s in %.1f s", lang.lang, seconds)
         _serving[lang.lang] = (folder, now)
         if not os.path.islink(target):

@@ -1,18 +1,15 @@
 """The offline copy: the whole site for reading from file://, zipped, published in every language.
 
 Both home pages link to DOWNLOAD. The copy is the same site built with Material's offline plugin,
-which mkdocs.yml turns on when the environment has OFFLINE=true (Material's own recipe): links
-name .html files, and the search index is also written as a script. This hook:
+which mkdocs.yml turns on when OFFLINE=true (Material's own recipe): links name .html files, and
+the search index is also written as a script.
 
-* in the published site (OFFLINE unset): adds DOWNLOAD to every language's files, so that strict
-  link checking accepts the home page's link; after the last language is built, builds the copy
-  with `OFFLINE=true mkdocs build` in a process of its own, zips it and puts the zip at DOWNLOAD in
-  every language. The zip is kept in build/ and reused while the published site is unchanged.
-  `mkdocs serve` reuses the last zip and builds one only when there is none.
-* in the copy (OFFLINE=true): loads the iframe shim that Material's search needs under file://
-  from the site itself (the plugin would take it from unpkg.com), and drops the home page's
-  section that offers the download. (Links in notebook cells are written as links to .md files,
-  which hooks/notebook_html.py resolves for directory URLs and for the copy's .html files alike.)
+* In the published site: DOWNLOAD is one of every language's files (strict link checking accepts
+  the home page's link). After the last language, `OFFLINE=true mkdocs build` builds the copy in a
+  process of its own; the zip is kept in build/ and built again only when the published site
+  changes (`mkdocs serve` reuses the last one, if any), then copied to DOWNLOAD in every language.
+* In the copy: the iframe shim that Material's search needs under file:// comes from the site
+  itself (the plugin would take it from unpkg.com), and the home page's download section goes.
 """
 
 from __future__ import annotations
@@ -41,6 +38,8 @@ DOWNLOAD = "downloads/mini-batch-sgd-offline.zip"
 ZIP_FOLDER = PurePosixPath(DOWNLOAD).stem  # the zip holds one folder: index.html, en/, ...
 CACHE = ROOT / "build" / PurePosixPath(DOWNLOAD).name
 SHIM = "assets/search/iframe-worker.js"  # iframe-worker 1.0.4 (MIT), Material's shim for file://
+# The home page's section that offers the download (`## … { #offline }`), up to the next `## `.
+_OFFLINE_SECTION = re.compile(r"^## [^\n]*\{ *#offline *\}.*?(?=^## |\Z)", re.M | re.S)
 
 _command = "build"
 
@@ -63,8 +62,7 @@ def on_config(config):
 
 
 class _Zip(File):
-    """DOWNLOAD as a file of the site: copied from the last zip built, if any. on_post_build puts
-    the fresh one in place after every language is built."""
+    """DOWNLOAD, copied from the last zip built if there is one (on_post_build puts the new one)."""
 
     def copy_file(self, dirty: bool = False) -> None:
         if CACHE.is_file():
@@ -77,10 +75,6 @@ def on_files(files, config):
     return files
 
 
-# The home page's section that offers the download (`## … { #offline }`), up to the next `## `.
-_OFFLINE_SECTION = re.compile(r"^## [^\n]*\{ *#offline *\}.*?(?=^## |\Z)", re.M | re.S)
-
-
 def on_page_markdown(markdown, page, config, files):
     if is_offline(config) and page.file.src_uri == "index.md":
         return _OFFLINE_SECTION.sub("", markdown)
@@ -88,29 +82,14 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def fingerprint(site_dir: Path) -> str:
-    """A hash of the published site (downloads and dated sitemaps aside) and of this file: the
-    copy is built from the same sources, so it is built again only when this changes."""
+    """A hash of the published site (downloads and dated sitemaps aside) and of this file."""
     h = hashlib.sha256(Path(__file__).read_bytes())
-    skip = {lang.prefix + PurePosixPath(DOWNLOAD).parent.name + "/" for lang in languages()}
+    skip = tuple(lang.prefix + PurePosixPath(DOWNLOAD).parent.name + "/" for lang in languages())
     for path in sorted(site_dir.rglob("*")):
         rel = path.relative_to(site_dir).as_posix()
-        if path.is_file() and not path.name.startswith("sitemap.xml") and not rel.startswith(tuple(skip)):
+        if path.is_file() and not path.name.startswith("sitemap.xml") and not rel.startswith(skip):
             h.update(rel.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
-
-
-def build_copy(zip_path: Path) -> None:
-    """`OFFLINE=true mkdocs build` into a folder of its own, zipped into zip_path."""
-    folder = zip_path.with_name(f"offline-site.{os.getpid()}")
-    env = {**os.environ, "OFFLINE": "true"}
-    try:
-        run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(ROOT / "mkdocs.yml"),
-                              "-d", str(folder)], cwd=ROOT, env=env, capture_output=True, text=True)
-        if run.returncode:
-            raise PluginError(f"the offline copy failed to build:\n{run.stdout}{run.stderr}")
-        write_zip(folder, zip_path)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def shipped(rel: PurePosixPath) -> bool:
@@ -123,20 +102,30 @@ def shipped(rel: PurePosixPath) -> bool:
     return "lunr" not in rel.parts[:-1] or rel.name in wanted
 
 
-def write_zip(folder: Path, zip_path: Path) -> None:
-    """Zip folder as one folder, ZIP_FOLDER, entries in a fixed order and dated SOURCE_DATE_EPOCH
-    when it is set (then the same site gives the same zip), else now."""
-    stamp = time.localtime(int(os.environ.get("SOURCE_DATE_EPOCH", time.time())))[:6]
+def build_copy(zip_path: Path) -> None:
+    """`OFFLINE=true mkdocs build` into a folder of its own, zipped into zip_path as ZIP_FOLDER,
+    entries in a fixed order and dated SOURCE_DATE_EPOCH when it is set (then the same site gives
+    the same zip), else now."""
+    folder = zip_path.with_name(f"offline-site.{os.getpid()}")
     partial = zip_path.with_name(f".{zip_path.name}.{os.getpid()}")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            rel = PurePosixPath(path.relative_to(folder).as_posix())
-            if path.is_file() and shipped(rel):
-                info = zipfile.ZipInfo(str(ZIP_FOLDER / rel), date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, path.read_bytes())
-    os.replace(partial, zip_path)
+    stamp = time.localtime(int(os.environ.get("SOURCE_DATE_EPOCH", time.time())))[:6]
+    try:
+        run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(ROOT / "mkdocs.yml"),
+                              "-d", str(folder)], cwd=ROOT, env={**os.environ, "OFFLINE": "true"},
+                             capture_output=True, text=True)
+        if run.returncode:
+            raise PluginError(f"the offline copy failed to build:\n{run.stdout}{run.stderr}")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.rglob("*")):
+                rel = PurePosixPath(path.relative_to(folder).as_posix())
+                if path.is_file() and shipped(rel):
+                    info = zipfile.ZipInfo(str(ZIP_FOLDER / rel), date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = 0o644 << 16
+                    archive.writestr(info, path.read_bytes())
+        os.replace(partial, zip_path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @event_priority(-100)  # after hooks/languages.py has built every other language
@@ -146,8 +135,7 @@ def on_post_build(config):
     site_dir = Path(config.site_dir)
     key_file = CACHE.with_suffix(".key")
     key = fingerprint(site_dir) if _command != "serve" else None
-    fresh = CACHE.is_file() and (key is None or key_file.is_file() and key_file.read_text() == key)
-    if not fresh:
+    if not (CACHE.is_file() and (key is None or key_file.is_file() and key_file.read_text() == key)):
         start = time.perf_counter()
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         key_file.unlink(missing_ok=True)

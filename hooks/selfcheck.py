@@ -1,35 +1,29 @@
 """Self-check questions: the reader picks an option (or types a number), submits, and is told right
 or wrong, with the reason a wrong pick is wrong; the question's answer box then opens.
 
-In Markdown (md_in_html), a question's options, or its blank, go in a marked block just before its
-collapsed answer box; the answer box marks, with ``data-why``, the words that say why an option is
-wrong (one or more keys per span; a key may be marked in several spans):
+A question's options (or its blank: ``<div class="selfcheck" data-answer="0.112"></div>``) go in
+a block just before its collapsed answer box, where ``<span data-why="A B">`` marks the words that
+say why an option is wrong (numbers for a blank; a key may be marked in several spans):
 
     <div class="selfcheck" data-answer="C" markdown>
 
     - A. 1×8，1×1
-    - B. 1×8，7×1
     - C. 8×1，1×1
 
     </div>
 
     ??? success "答案与解析"
 
-        …… <span data-why="A B">要得到 7×1 的输出，$w$ 只能是 8×1</span> ……
+        …… <span data-why="A">要得到 7×1 的输出，$w$ 只能是 8×1</span> ……
 
-    <div class="selfcheck" data-answer="0.112"></div>      (a blank: the reader types a number;
-                                                            data-why keys are numbers there)
+``on_post_page`` turns each block into a form named by the question's heading: a radio button per
+option (its text unchanged) or a text box, a submit button and an empty ``role="status"`` line;
+the answer box gets an id the form names. The page gets ``assets/quiz/selfcheck.css`` and,
+deferred, ``selfcheck.js``; no other page loads them. Without JavaScript a ``<noscript>`` style
+hides the controls: the options read as the list they were, the answers stay collapsed.
 
-``on_post_page`` turns each block into a form: a fieldset named by the question's heading, one
-radio button per option (its text unchanged) or a text box, a submit button, and an empty
-``role="status"`` line for the feedback; the answer box gets an id the form names. The page gets
-``assets/quiz/selfcheck.css`` in its head and ``assets/quiz/selfcheck.js`` deferred at the end
-of its body, which at start-up only adds one submit listener. A ``<noscript>`` style hides the
-radios, the box and the button: without JavaScript the options read as the list they were, and
-the answers stay in their collapsed boxes. No other page loads either file.
-
-Each wrong option must have a reason marked in its answer box, and the answer must be one of the
-options: the build fails otherwise, naming the page and the question.
+The build fails, naming page and question, on a wrong option without a reason or an answer that
+is not one of the options.
 """
 
 from __future__ import annotations
@@ -87,13 +81,6 @@ def number(text: str) -> Decimal | None:
         return None
 
 
-def strings(config) -> dict:
-    lang = config["theme"]["language"]
-    if lang not in STRINGS:
-        raise PluginError(f"hooks/selfcheck.py: no strings for language {lang!r}: add STRINGS[{lang!r}]")
-    return STRINGS[lang]
-
-
 def answer_box(output: str, start: int, where: str) -> tuple[int, int]:
     """(start, end) of the <details> that follows position start, nested boxes included."""
     m = DETAILS.search(output, start)
@@ -149,10 +136,12 @@ def check_reasons(answer: str, keys: list[str], box: str, where: str) -> None:
 def on_post_page(output, page, config):
     if 'class="selfcheck"' not in output:
         return output
-    s = strings(config)
-    parts, pos, n = [], 0, 0
-    for m in BLOCK.finditer(output):
-        n += 1
+    lang = config["theme"]["language"]
+    if lang not in STRINGS:
+        raise PluginError(f"hooks/selfcheck.py: no strings for language {lang!r}: add STRINGS[{lang!r}]")
+    s = STRINGS[lang]
+    parts, pos = [], 0
+    for n, m in enumerate(BLOCK.finditer(output), 1):
         headings = list(HEADING.finditer(output, 0, m.start()))
         if not headings:
             raise PluginError(f"{page.file.src_uri}: self-check block {n} has no heading above it")
@@ -170,11 +159,8 @@ def on_post_page(output, page, config):
     if 'class="selfcheck"' in output[pos:]:
         raise PluginError(f"{page.file.src_uri}: a self-check block not written as "
                           '<div class="selfcheck" data-answer="…" markdown>')
+    css, js = (get_relative_url(f"{FOLDER}/{name}", page.url) for name in ("selfcheck.css", "selfcheck.js"))
     output = "".join(parts) + output[pos:]
-
-    def url(name):
-        return get_relative_url(f"{FOLDER}/{name}", page.url)
-
-    output = output.replace("</head>", f'<link rel="stylesheet" href="{url("selfcheck.css")}">{NOSCRIPT}</head>', 1)
+    output = output.replace("</head>", f'<link rel="stylesheet" href="{css}">{NOSCRIPT}</head>', 1)
     body, end_tag, rest = output.rpartition("</body>")
-    return body + f'<script src={json.dumps(url("selfcheck.js"))} defer></script>' + end_tag + rest
+    return body + f'<script src={json.dumps(js)} defer></script>' + end_tag + rest

@@ -1,16 +1,13 @@
 """Render TeX math to MathML at build time (math-core), so that no page needs a script or a CDN.
 
-Math reaches ``on_page_content`` in two forms: on Markdown pages, the elements that
-``pymdownx.arithmatex`` (``generic: true``) leaves, ``<span class="arithmatex">\\(...\\)</span>``
-and ``<div class="arithmatex">\\[...\\]</div>`` (any other ``$`` is text); on notebook pages
-(mkdocs-jupyter), ``$``-delimited TeX left as text in markdown cells (``_NB_MATH`` says what counts).
-
+Math comes as ``pymdownx.arithmatex``'s elements (``generic: true``) on Markdown pages, and as
+``$``-delimited TeX left as text in the markdown cells of notebook pages (``_NB_MATH``).
 math-core (https://github.com/tmke8/math-core) writes MathML Core; what of it Chromium draws badly
 with the site's Latin Modern Math is repaired (``_plain_*``, ``_primes_*``; tests/test_math.py
 proves each). A formula math-core rejects, an empty one, and a ``\\\\`` outside an environment
-(which it drops silently) stop the build with a ``PluginError`` naming page and formula. Formulas
-in headings are converted in the table of contents too; punctuation right after inline math joins
-its span, so no line starts with it; nbconvert's MathJax loader (a CDN script) is removed.
+(which it drops silently) stop the build, naming page and formula. Formulas in headings are
+converted in the table of contents too; punctuation right after inline math joins its span, so no
+line starts with it; nbconvert's MathJax loader (a CDN script) is removed.
 """
 
 import functools
@@ -23,7 +20,7 @@ from mkdocs.exceptions import PluginError
 
 
 class MathError(PluginError):
-    """A formula that cannot be rendered; the message names the page and the formula."""
+    """A formula that cannot be rendered, with the page and the formula."""
 
 
 # --- TeX -> MathML -------------------------------------------------------------------------------
@@ -168,7 +165,7 @@ _MATHJAX_LOADER = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax confi
 def render_math(html: str, where: str) -> str:
     """``html`` with every formula as MathML; ``where`` names the page in a :class:`MathError`."""
     if "arithmatex" not in html and "jp-RenderedMarkdown" not in html and "Load mathjax" not in html:
-        return html
+        return html  # a page without math: the patterns below need not scan it
     html = _MATHJAX_LOADER.sub("", html)  # nothing is left for MathJax to do
     html = _ARITHMATEX.sub(lambda m: _arithmatex(m, where), html)
     return _notebook_cells(html, where) if "jp-RenderedMarkdown" in html else html
@@ -242,12 +239,10 @@ def render_toc_title(title: str, where: str, notebook: bool = False) -> str:
         lambda m: f'<span class="arithmatex">{_convert(_html.unescape(m.group(1)), False, where)}</span>', title)
 
 
-def on_page_content(html: str, page, config, files) -> str:  # noqa: ARG001 (MkDocs hook API)
-    _convert_toc(page.toc or [], page.file.src_uri, "jp-RenderedMarkdown" in html)
+def on_page_content(html: str, page, config, files) -> str:
+    items = list(page.toc or [])
+    while items:  # every heading of the table of contents, at every level
+        item = items.pop()
+        item.title = render_toc_title(item.title, page.file.src_uri, "jp-RenderedMarkdown" in html)
+        items += item.children
     return render_math(html, page.file.src_uri)
-
-
-def _convert_toc(items, where: str, notebook: bool) -> None:
-    for item in items:
-        item.title = render_toc_title(item.title, where, notebook)
-        _convert_toc(item.children, where, notebook)

@@ -3,28 +3,21 @@
     python tools/audit.py [--site-dir DIR] [--no-build] [--keep-reports] [--runs N] [--pages quiz,api-glossary]
                           [--presets mobile]
 
-Builds the site into build/audit-site (unless --no-build), serves it on 127.0.0.1 with gzip, as
-any static host serves text, and runs Lighthouse (tools/audit/, `npm ci --prefix tools/audit`)
-in Debian's Chromium on every Markdown page and one program page, in every language, with
-Lighthouse's mobile settings (its default: a slow phone on a slow 4G link, simulated) and with
---preset=desktop. Prints the four category scores against the targets:
+Builds the site into build/audit-site (unless --no-build), serves it on 127.0.0.1 gzip-compressed,
+and runs Lighthouse (tools/audit/, `npm ci --prefix tools/audit`) in Debian's Chromium with its
+mobile settings (a slow phone on a slow 4G link, simulated) and with --preset=desktop. Targets:
+performance >= 95 with the mobile settings; accessibility, best practices, SEO >= 95 everywhere.
+Exits 1 when a target is missed (the failing audits are listed under the table) or a page made a
+request to another host. The JSON reports go to build/audit/ with --keep-reports.
 
-    performance >= 95 with the mobile settings;
-    accessibility, best practices, SEO >= 95 on every audited page and setting.
-
-Exits 1 when a target is missed (the failing audits are listed under the table), or when a page
-made a request to another host. The JSON reports go to build/audit/ with --keep-reports.
-
-Performance with the mobile settings depends on this machine's speed: Lighthouse slows the CPU
-down four times on top of whatever else is running. On a busy machine, use --runs 3 (each page
-and setting is audited three times and the run with the median performance score counts), and
-read the benchmark index printed under the table (Lighthouse expects about 1000 or more).
+Mobile performance depends on this machine's speed (Lighthouse slows the CPU four times on top of
+whatever else runs): on a busy machine use --runs 3 (the run with the median performance score
+counts), and read the benchmark index under the table (Lighthouse expects about 1000 or more).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -124,42 +117,39 @@ def main(argv=None) -> int:
     reports_dir = ROOT / "build" / "audit" if args.keep_reports else Path(tempfile.mkdtemp(prefix="audit_"))
     reports_dir.mkdir(parents=True, exist_ok=True)
     rows, misses, foreign, warnings, bench = [], [], [], set(), []
-    stack = contextlib.ExitStack()
-    base = stack.enter_context(localsite.serve(args.site_dir.resolve()))
+    runs = [(kind, lang, preset) for kind in args.pages.split(",") for lang in PREFIX
+            for preset in args.presets.split(",")]
     try:
-        for kind in args.pages.split(","):
-            path = PAGES[kind]
-            for lang, prefix in PREFIX.items():
-                for preset in args.presets.split(","):
-                    url = base + prefix + path
-                    name = f"{kind}-{lang}-{preset}"
-                    reports = []
-                    for run in range(1, args.runs + 1):
-                        suffix = f"-{run}" if args.runs > 1 else ""
-                        report = lighthouse(url, preset, reports_dir / f"{name}{suffix}.json")
-                        if report.get("runtimeError"):
-                            raise RuntimeError(f"{name}: {report['runtimeError']}")
-                        warnings.update(w.split(". ")[0] for w in report.get("runWarnings", []))
-                        bench.append(report["environment"]["benchmarkIndex"])
-                        reports.append(report)
-                    reports.sort(key=lambda r: r["categories"]["performance"]["score"] or 0)
-                    report = reports[len(reports) // 2]
-                    scores = {}
-                    for cat in CATEGORIES:
-                        score = report["categories"][cat]["score"]
-                        scores[cat] = None if score is None else round(score * 100)
-                        t = target(cat, preset)
-                        if t is not None and (scores[cat] is None or scores[cat] < t):
-                            misses.append((f"/{prefix}{path} {preset}", cat, scores[cat],
-                                           failing_audits(report, cat)))
-                    foreign += [f"/{prefix}{path} {preset}: {u}" for u in foreign_requests(report, base)]
-                    rows.append((f"/{prefix}{path}", preset, scores))
-                    print(f"  audited /{prefix}{path} ({preset}): performance {scores['performance']}", flush=True)
+        with localsite.serve(args.site_dir.resolve()) as base:
+            for kind, lang, preset in runs:
+                page, name = f"/{PREFIX[lang]}{PAGES[kind]}", f"{kind}-{lang}-{preset}"
+                reports = []
+                for run in range(1, args.runs + 1):
+                    suffix = f"-{run}" if args.runs > 1 else ""
+                    report = lighthouse(base + page[1:], preset, reports_dir / f"{name}{suffix}.json")
+                    if report.get("runtimeError"):
+                        raise RuntimeError(f"{name}: {report['runtimeError']}")
+                    warnings.update(w.split(". ")[0] for w in report.get("runWarnings", []))
+                    bench.append(report["environment"]["benchmarkIndex"])
+                    reports.append(report)
+                reports.sort(key=lambda r: r["categories"]["performance"]["score"] or 0)
+                report = reports[len(reports) // 2]  # the median performance
+                cells = []  # the score of each category, "!" after one below its target
+                for cat in CATEGORIES:
+                    score = report["categories"][cat]["score"]
+                    score = None if score is None else round(score * 100)
+                    least = target(cat, preset)
+                    missed = least is not None and (score is None or score < least)
+                    if missed:
+                        misses.append((f"{page} {preset}", cat, score, failing_audits(report, cat)))
+                    cells.append(("-" if score is None else str(score)) + ("!" if missed else ""))
+                foreign += [f"{page} {preset}: {u}" for u in foreign_requests(report, base)]
+                rows.append((page, preset, cells))
+                print(f"  audited {page} ({preset}): performance {cells[0]}", flush=True)
     except RuntimeError as e:
         print(f"audit: {e}")
         return 2
     finally:
-        stack.close()
         if not args.keep_reports:
             shutil.rmtree(reports_dir, ignore_errors=True)
 
@@ -167,13 +157,8 @@ def main(argv=None) -> int:
     print(f"\nLighthouse {json.loads((LIGHTHOUSE.parent.parent / 'package.json').read_text())['version']}, "
           f"targets: performance >= {TARGET} (mobile), the others >= {TARGET} (every page)\n")
     print(f"{'page':<{width}}  {'preset':<7}" + "".join(f"  {v:>5}" for v in CATEGORIES.values()))
-    for page, preset, scores in rows:
-        cells = []
-        for cat in CATEGORIES:
-            s, t = scores[cat], target(cat, preset)
-            mark = "" if t is None or (s is not None and s >= t) else "!"
-            cells.append(f"  {('-' if s is None else str(s)) + mark:>5}")
-        print(f"{page:<{width}}  {preset:<7}" + "".join(cells))
+    for page, preset, cells in rows:
+        print(f"{page:<{width}}  {preset:<7}" + "".join(f"  {cell:>5}" for cell in cells))
     print("\n(! = below target; desktop performance is reported, not a target)")
     for w in sorted(warnings):
         print(f"Lighthouse warned: {w}.")

@@ -2,15 +2,10 @@
 
     python tools/bench.py [--skip-tests]
 
-- cold build: the whole site, both languages, with every cache removed (programs executed, the
-  offline copy built);
-- warm rebuild: the same build again, caches kept;
-- reload: during plain `mkdocs serve`, the time from saving a Markdown page to the served page
-  holding the edit, for each language;
-- make test: the whole test suite (pytest), unless --skip-tests;
-- page weight: for each kind of page, in both languages, what a first visit downloads in
-  Chromium (files, and bytes once gzip-compressed as a static host would serve them).
-
+The cold build (every language, every cache removed: programs executed, offline copy built), the
+warm rebuild, the reload during `mkdocs serve` (from saving a Markdown page to the served page
+holding the edit, each language), the test suite (unless --skip-tests), and what a first visit of
+each kind of page downloads in Chromium (files, bytes once gzip-compressed as a host serves them).
 Figures are printed, not asserted: budgets are goals for people, not timed tests.
 """
 
@@ -35,11 +30,9 @@ from offline import CACHE as OFFLINE_ZIP  # noqa: E402
 
 BENCH_SITE = ROOT / "build" / "bench-site"
 BUDGET = {"cold": 30.0, "warm": 5.0, "reload": 2.0, "text": 150_000, "notebook": 200_000, "requests": 25}
-rows: list[tuple[str, str, str]] = []
 
 
 def report(what: str, value: str, budget: str = "") -> None:
-    rows.append((what, value, budget))
     print(f"{what:<44} {value:>14}   {budget}", flush=True)
 
 
@@ -94,7 +87,7 @@ def first_visit(base: str, path: str) -> tuple[int, int, int]:
         context = browser.new_context(service_workers="block")
         page = context.new_page()
         responses = []
-        page.on("response", lambda r: responses.append(r))
+        page.on("response", lambda r: responses.append(r))  # a lambda: Playwright sets an attribute on it
         page.goto(base + path, wait_until="networkidle")
         for r in responses:
             try:
@@ -106,12 +99,10 @@ def first_visit(base: str, path: str) -> tuple[int, int, int]:
 
 
 def page_weights() -> None:
-    kinds = {"home page": ("", "text")}
     chapters = sorted(p.stem for p in (ROOT / "docs" / "zh").glob("*.md") if p.stem != "index")
-    for name in chapters:
-        kinds[f"{name}"] = (f"{name}/", "text")
-    for name in sorted(p.stem for p in (ROOT / "snippets").glob("*.py")):
-        kinds[f"programs/{name}"] = (f"programs/{name}/", "notebook")
+    programs = sorted(p.stem for p in (ROOT / "snippets").glob("*.py"))
+    kinds = {"home page": ("", "text"), **{name: (f"{name}/", "text") for name in chapters},
+             **{f"programs/{name}": (f"programs/{name}/", "notebook") for name in programs}}
     with localsite.serve(BENCH_SITE) as base:
         for lang in languages():
             for label, (path, kind) in kinds.items():

@@ -4,7 +4,8 @@ Both home pages link to the same zip, published in each language (hooks/offline.
 every page's links name existing files (a link to a folder opens a file listing from file://); the
 home page, a chapter and a program page of each language load with no console error and no request
 to any http(s) host, with formulas as MathML and plots inline; clicking the navigation, the language
-switcher and searching (a query typed in each language's box) land on the right files.
+switcher and searching (a query typed in each language's box) land on the right files; the scheme
+toggle switches, and its choice holds on the next page.
 """
 
 from __future__ import annotations
@@ -162,4 +163,19 @@ def test_search_works_from_file(browser, offline_root, lang):
                   PREFIX[o].startswith(PREFIX[lang]) and link.startswith((offline_root / PREFIX[o]).as_uri() + "/")
                   for o in LANGS if o != lang)]
         assert not others, f"results outside the {lang} site: {others}"
+        assert not w.errors and not w.remote, (w.errors, w.remote)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_scheme_toggle_works_from_file(browser, offline_root, lang):
+    """The toggle (overrides/partials/palette.html) switches to the dark scheme from file://, and
+    the next page opened from the copy is dark too: the choice is kept with no server."""
+    scheme = "document.body.dataset.mdColorScheme"
+    with FilePage(browser) as w:
+        w.open(url(offline_root, lang, FILES["home"]))
+        assert w.page.evaluate(scheme) == "default"
+        w.page.locator("#site-palette button:visible").click()
+        assert w.page.evaluate(scheme) == "slate"
+        w.open(url(offline_root, lang, FILES["chapter"]))
+        assert w.page.evaluate(scheme) == "slate", f"{lang}: the choice was not kept from file://"
         assert not w.errors and not w.remote, (w.errors, w.remote)

@@ -62,6 +62,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser closing a kept-alive connection
+            super().handle_error(request, client_address)
+
+
 def free_port() -> int:
     """A TCP port of 127.0.0.1 that nothing listens on now (for `mkdocs serve --dev-addr`)."""
     with socket.socket() as s:
@@ -72,7 +78,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def serve(folder: Path):
     """Serve folder on a free port of 127.0.0.1; yields the base URL ("http://127.0.0.1:N/")."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(folder)))
+    httpd = _Server(("127.0.0.1", 0), functools.partial(_Handler, directory=str(folder)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}/"

@@ -150,6 +150,26 @@ def test_material_does_not_restyle_the_whole_page_on_load(server, browser, schem
         w.close()
 
 
+def test_closed_answers_have_no_box_when_material_measures_them(server, browser):
+    """Material measures every code block when it starts, those in closed answers too. Chromium
+    hides a closed <details>' content with content-visibility, which such a measurement undoes: on
+    the quiz page it styled and laid out the 1,500 elements of the closed answers in Material's
+    start-up task (most of the page's total blocking time on a phone). overrides/assets/site/site.css
+    takes the closed content out of the layout instead (display: none): a code block in a closed
+    answer has no box after Material has measured it, and one in an opened answer has one."""
+    w = Watched(browser, server)
+    try:
+        w.page.goto(server + SHOT_KINDS["quiz"], wait_until="load")
+        boxes = "() => [...document.querySelectorAll('article details:not([open]) pre')].map(p => p.getClientRects().length)"
+        closed = w.page.evaluate(boxes)
+        assert len(closed) >= 7 and not any(closed), f"code blocks of closed answers with a box: {closed}"
+        w.page.locator("article details:not([open]) > summary").first.click()
+        assert w.page.evaluate("() => document.querySelector('article details[open] pre').getClientRects().length") > 0
+        assert not w.errors, w.errors
+    finally:
+        w.close()
+
+
 def toggle_labels(lang: str) -> tuple[str, str]:
     """The palette toggle's labels in a language's configuration: (in the light scheme, in the dark)."""
     from mkdocs.config import load_config

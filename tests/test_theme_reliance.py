@@ -19,7 +19,7 @@ from importlib.metadata import version
 
 import pytest
 
-from helpers import PREFIX, REFERENCE, import_tool, open_search, settled_results
+from helpers import LANGS, PREFIX, REFERENCE, import_tool, open_search, settled_results
 
 MATERIAL = f"mkdocs-material {version('mkdocs-material')}"
 theme_markup = import_tool("theme_markup", "hooks")
@@ -142,7 +142,7 @@ def test_the_scheme_toggle_replaces_materials_and_runs_before_the_content(built_
     partials Material's header includes for its toggle. Their script finds the form by its id, so
     it must come after it in the header, and before the article (then setting <body>'s scheme
     restyles nothing)."""
-    for path in (built_site / "index.html", built_site / "en" / "mini-batch-sgd" / "index.html"):
+    for path in [built_site / PREFIX[lang] / page / "index.html" for lang in LANGS for page in ("", "mini-batch-sgd")]:
         html = path.read_text("utf-8")
         assert 'data-md-component="palette"' not in html, f"{MATERIAL}: {path} carries Material's own toggle"
         form, script, article = (html.find(s) for s in ('id="site-palette"', 'getElementById("site-palette")', "<article"))

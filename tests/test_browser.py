@@ -88,25 +88,31 @@ def test_switcher_lands_on_the_counterpart_page(server, browser, lang, other, ki
         w.close()
 
 
-@pytest.mark.parametrize("kind", sorted(SHOT_KINDS))
-@pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 @pytest.mark.parametrize("scheme", sorted(SCHEMES))
-def test_screenshot(server, browser, lang, kind, device, scheme):
-    """Writes build/screenshots/<kind>-<lang>-<device>-<scheme>.png, the scheme a reader's system
-    asks for (light or dark); the page must not scroll sideways."""
+def test_screenshots(server, browser, device, scheme):
+    """Writes build/screenshots/<kind>-<lang>-<device>-<scheme>.png for each kind of page in each
+    language (one tab), the scheme a reader's system asks for (light or dark); no page may scroll
+    sideways."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     w = Watched(browser, server, DESKTOP if device == "desktop" else PHONE, color_scheme=scheme)
+    problems = []
     try:
-        w.page.goto(server + PREFIX[lang] + SHOT_KINDS[kind], wait_until="load")
-        if kind == "playground":  # its curves are drawn after the data set arrives
-            w.page.wait_for_selector("#sgd-playground.pg-ready")
-        assert w.page.evaluate("document.body.dataset.mdColorScheme") == SCHEMES[scheme]
-        w.page.screenshot(path=str(SHOTS / f"{kind}-{lang}-{device}-{scheme}.png"), full_page=False)
-        overflow = w.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, f"{PREFIX[lang]}{KINDS[kind]} scrolls sideways by {overflow}px at {device} width"
+        for lang in LANGS:
+            for kind, path in SHOT_KINDS.items():
+                w.page.goto(server + PREFIX[lang] + path, wait_until="load")
+                if kind == "playground":  # its curves are drawn after the data set arrives
+                    w.page.wait_for_selector("#sgd-playground.pg-ready")
+                shown = w.page.evaluate("document.body.dataset.mdColorScheme")
+                if shown != SCHEMES[scheme]:
+                    problems.append(f"{PREFIX[lang]}{path}: scheme {shown!r}, not {SCHEMES[scheme]!r}")
+                w.page.screenshot(path=str(SHOTS / f"{kind}-{lang}-{device}-{scheme}.png"), full_page=False)
+                overflow = w.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                if overflow > 0:
+                    problems.append(f"{PREFIX[lang]}{path} scrolls sideways by {overflow}px at {device} width")
     finally:
         w.close()
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("scheme", sorted(SCHEMES))

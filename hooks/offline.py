@@ -5,9 +5,11 @@ which mkdocs.yml turns on when OFFLINE=true (Material's own recipe): links name 
 the search index is also written as a script.
 
 * In the published site: DOWNLOAD is one of every language's files (strict link checking accepts
-  the home page's link). After the last language, `OFFLINE=true mkdocs build` builds the copy in a
-  process of its own; the zip is kept in build/ and built again only when the published site
-  changes (`mkdocs serve` reuses the last one, if any), then copied to DOWNLOAD in every language.
+  the home page's link). `OFFLINE=true mkdocs build` builds the copy in a process of its own, which
+  starts as soon as the programs have run (hooks/programs.py) and works while this one builds the
+  pages of every language; the zip is kept in build/ and built again only when what the site is
+  built from changes (`mkdocs serve` reuses the last one, if any), then copied to DOWNLOAD in every
+  language.
 * In the copy: the iframe shim that Material's search needs under file:// comes from the site
   itself (the plugin would take it from unpkg.com), and the home page's download section goes.
 """
@@ -15,6 +17,7 @@ the search index is also written as a script.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import logging
 import os
 import re
@@ -81,14 +84,16 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
-def fingerprint(site_dir: Path) -> str:
-    """A hash of the published site (downloads and dated sitemaps aside) and of this file."""
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    skip = tuple(lang.prefix + PurePosixPath(DOWNLOAD).parent.name + "/" for lang in languages())
-    for path in sorted(site_dir.rglob("*")):
-        rel = path.relative_to(site_dir).as_posix()
-        if path.is_file() and not path.name.startswith("sitemap.xml") and not rel.startswith(skip):
-            h.update(rel.encode() + b"\0" + path.read_bytes())
+def inputs_key() -> str:
+    """A hash of what the site is built from: every language's pages, the programs, the hooks, the
+    overrides, the configurations, and the installed packages' versions (the programs' outputs
+    follow from the programs and the packages: hooks/programs.py keys its cache on the same)."""
+    h = hashlib.sha256()
+    for path in sorted([*ROOT.glob("mkdocs*.yml"), *(p for top in ("docs", "snippets", "hooks", "overrides")
+                                                   for p in (ROOT / top).rglob("*"))]):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    h.update(" ".join(sorted(f"{d.name}=={d.version}" for d in importlib.metadata.distributions())).encode())
     return h.hexdigest()
 
 
@@ -102,19 +107,23 @@ def shipped(rel: PurePosixPath) -> bool:
     return "lunr" not in rel.parts[:-1] or rel.name in wanted
 
 
-def build_copy(zip_path: Path) -> None:
-    """`OFFLINE=true mkdocs build` into a folder of its own, zipped into zip_path as ZIP_FOLDER,
-    entries in a fixed order and dated SOURCE_DATE_EPOCH when it is set (then the same site gives
-    the same zip), else now."""
-    folder = zip_path.with_name(f"offline-site.{os.getpid()}")
+def start_copy(folder: Path) -> subprocess.Popen:
+    """`OFFLINE=true mkdocs build` into folder, in a process of its own."""
+    return subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(ROOT / "mkdocs.yml"),
+                             "-d", str(folder)], cwd=ROOT, env={**os.environ, "OFFLINE": "true"},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def finish_copy(build: subprocess.Popen, folder: Path, zip_path: Path) -> None:
+    """Wait for the build of the copy into folder; zip it into zip_path as ZIP_FOLDER, entries in a
+    fixed order and dated SOURCE_DATE_EPOCH when it is set (then the same site gives the same zip),
+    else now."""
     partial = zip_path.with_name(f".{zip_path.name}.{os.getpid()}")
     stamp = time.localtime(int(os.environ.get("SOURCE_DATE_EPOCH", time.time())))[:6]
     try:
-        run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(ROOT / "mkdocs.yml"),
-                              "-d", str(folder)], cwd=ROOT, env={**os.environ, "OFFLINE": "true"},
-                             capture_output=True, text=True)
-        if run.returncode:
-            raise PluginError(f"the offline copy failed to build:\n{run.stdout}{run.stderr}")
+        output = build.communicate()[0]
+        if build.returncode:
+            raise PluginError(f"the offline copy failed to build:\n{output}")
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.rglob("*")):
                 rel = PurePosixPath(path.relative_to(folder).as_posix())
@@ -128,22 +137,46 @@ def build_copy(zip_path: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _reference_build(config) -> bool:
+    return not is_offline(config) and Path(config.config_file_path).resolve() == ROOT / "mkdocs.yml"
+
+
+_building: list = []  # the copy's build under way: (its process, its folder, its inputs' key, its start)
+
+
+@event_priority(-100)  # after every on_files: hooks/programs.py has run (and cached) the programs
+def on_env(env, config, files):
+    key_file = CACHE.with_suffix(".key")
+    if _reference_build(config) and not _building:
+        key = inputs_key() if _command != "serve" else None  # serving: the last zip, if any, will do
+        if not (CACHE.is_file() and (key is None or key_file.is_file() and key_file.read_text() == key)):
+            CACHE.parent.mkdir(parents=True, exist_ok=True)
+            key_file.unlink(missing_ok=True)
+            folder = CACHE.with_name(f"offline-site.{os.getpid()}")
+            _building.append((start_copy(folder), folder, key, time.perf_counter()))
+    return env
+
+
 @event_priority(-100)  # after hooks/languages.py has built every other language
 def on_post_build(config):
-    if is_offline(config) or Path(config.config_file_path).resolve() != ROOT / "mkdocs.yml":
+    if not _reference_build(config):
         return
-    site_dir = Path(config.site_dir)
-    key_file = CACHE.with_suffix(".key")
-    key = fingerprint(site_dir) if _command != "serve" else None
-    if not (CACHE.is_file() and (key is None or key_file.is_file() and key_file.read_text() == key)):
-        start = time.perf_counter()
-        CACHE.parent.mkdir(parents=True, exist_ok=True)
-        key_file.unlink(missing_ok=True)
-        build_copy(CACHE)
+    if _building:
+        build, folder, key, start = _building.pop()
+        finish_copy(build, folder, CACHE)
         if key:
-            key_file.write_text(key)
+            CACHE.with_suffix(".key").write_text(key)
         log.info("Built the offline copy in %.1f s (%.0f KB)", time.perf_counter() - start, CACHE.stat().st_size / 1024)
     for lang in languages():
-        target = site_dir / lang.prefix / DOWNLOAD
+        target = Path(config.site_dir) / lang.prefix / DOWNLOAD
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(CACHE, target)
+
+
+def on_build_error(error):
+    """A failed build leaves no copy building in the background."""
+    for build, folder, _, _ in _building:
+        build.kill()
+        build.communicate()
+        shutil.rmtree(folder, ignore_errors=True)
+    _building.clear()

@@ -107,7 +107,7 @@ def test_screenshots(server, browser, device, scheme):
                 if shown != SCHEMES[scheme]:
                     problems.append(f"{PREFIX[lang]}{path}: scheme {shown!r}, not {SCHEMES[scheme]!r}")
                 w.page.screenshot(path=str(SHOTS / f"{kind}-{lang}-{device}-{scheme}.png"), full_page=False)
-                overflow = w.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                overflow = w.page.evaluate("(e => e.scrollWidth - e.clientWidth)(document.documentElement)")
                 if overflow > 0:
                     problems.append(f"{PREFIX[lang]}{path} scrolls sideways by {overflow}px at {device} width")
     finally:

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -206,25 +207,56 @@ def test_playground_data_cache_is_keyed_on_torch(tmp_path, monkeypatch):
 def test_offline_copy_is_reused_while_the_site_is_unchanged(tmp_path, monkeypatch):
     site = tmp_path / "site"
     (site / "en").mkdir(parents=True)
-    (site / "index.html").write_text("one")
     monkeypatch.setattr(offline, "CACHE", tmp_path / "copy.zip")
     monkeypatch.setattr(offline, "_command", "build")
+    key = ["one"]
+    monkeypatch.setattr(offline, "inputs_key", lambda: key[0])
     builds = []
-    monkeypatch.setattr(offline, "build_copy", lambda zip_path: builds.append(1) or zip_path.write_bytes(b"zip"))
+    monkeypatch.setattr(offline, "start_copy", lambda folder: builds.append(folder) or "process")
+    monkeypatch.setattr(offline, "finish_copy", lambda build, folder, zip_path: zip_path.write_bytes(b"zip"))
 
     class Config:
         config_file_path = str(ROOT / "mkdocs.yml")
         site_dir = str(site)
         plugins = {}
 
-    offline.on_post_build(Config)
-    offline.on_post_build(Config)
-    assert builds == [1], "the zip of an unchanged site was built again"
+    def build():
+        offline.on_env(None, Config, None)
+        offline.on_post_build(Config)
+
+    build()
+    build()
+    assert len(builds) == 1, "the zip of an unchanged site was built again"
     for lang in LANGUAGES:
         assert (site / lang.prefix / offline.DOWNLOAD).read_bytes() == b"zip"
-    (site / "index.html").write_text("two")
-    offline.on_post_build(Config)
-    assert builds == [1, 1], "the zip was not built again for a changed site"
+    key[0] = "two"
+    build()
+    assert len(builds) == 2, "the zip was not built again for a changed site"
+
+
+def test_offline_copy_key_covers_pages_hooks_and_installed_versions(tmp_path, monkeypatch):
+    for rel in ("mkdocs.yml", "mkdocs.en.yml", "docs/en/index.md", "hooks/offline.py", "snippets/a.py",
+                "overrides/main.html"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("one")
+    monkeypatch.setattr(offline, "ROOT", tmp_path)
+    keys = {offline.inputs_key()}
+    for rel in ("docs/en/index.md", "hooks/offline.py", "snippets/a.py", "overrides/main.html", "mkdocs.en.yml"):
+        (tmp_path / rel).write_text("two")
+        keys.add(offline.inputs_key())
+    dist = SimpleNamespace(name="mkdocs-material", version="0.0")
+    monkeypatch.setattr(offline.importlib.metadata, "distributions", lambda: [dist])
+    keys.add(offline.inputs_key())
+    assert len(keys) == 7, "an edit or another installed version left the offline copy's key unchanged"
+
+
+def test_a_failed_build_stops_the_offline_copy(tmp_path):
+    folder = tmp_path / "offline-site.1"
+    folder.mkdir()
+    build = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], stdout=subprocess.PIPE)
+    offline._building.append((build, folder, "key", 0.0))
+    offline.on_build_error(RuntimeError("a page failed"))
+    assert build.poll() is not None and not folder.exists() and not offline._building
 
 
 def test_template_cache_never_serves_an_edited_template(tmp_path, monkeypatch):

@@ -8,16 +8,21 @@ configuration mkdocs.<lang>.yml, which INHERITs mkdocs.yml.
 After MkDocs has built the reference language, this hook builds each other one into its folder of
 site_dir with MkDocs' public API (load_config, build), strict as configured. While serving, it
 watches their pages and configurations too, and builds a language again only when one of its inputs
-changed, since MkDocs rebuilds the reference language on every change anyway.
+changed, since MkDocs rebuilds the reference language on every change anyway. Those builds run in a
+process of their own, kept between rebuilds; when only a language's own pages or configuration
+changed, its build starts with the reference language's, on the other core.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
+import site
 import tempfile
 import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +31,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.utils import yaml_load
+
+import languages as importable  # this file as a module of that name: what the worker process imports
 
 log = logging.getLogger("mkdocs.hooks.languages")
 
@@ -83,6 +90,11 @@ def build_language(lang: Language, site_dir: str, command: str, serve_url: str |
     return time.perf_counter() - start
 
 
+def build_served(tag: str, site_dir: str, serve_url: str) -> float:
+    """build_language, while serving, for the language tagged `tag`: what the worker process runs."""
+    return build_language(next(lang for lang in languages() if lang.lang == tag), site_dir, "serve", serve_url)
+
+
 def inputs(lang: Language) -> tuple:
     """What a language's build is made from, as (path, size, mtime) of each file."""
     found = []
@@ -96,6 +108,20 @@ def inputs(lang: Language) -> tuple:
 _command = "build"
 _depth = 0  # builds under way inside another build
 _serving: dict[str, tuple[Path, tuple]] = {}  # lang -> (its build folder outside site_dir, its inputs)
+_started: dict[str, tuple[Future, tuple]] = {}  # lang -> (its build started with the reference one's, its inputs)
+_worker: list[ProcessPoolExecutor] = []  # serving: the process that builds the other languages
+
+
+def worker() -> ProcessPoolExecutor:
+    if not _worker:  # a fresh interpreter that imports this module (from hooks/) to run build_language
+        _worker.append(ProcessPoolExecutor(1, multiprocessing.get_context("spawn"), initializer=site.addsitedir,
+                                           initargs=(str(ROOT / "hooks"),)))
+    return _worker[0]
+
+
+def start_build(lang: Language, folder: Path, serve_url: str) -> Future:
+    """Serving: lang's build into folder, in the worker process."""
+    return worker().submit(importable.build_served, lang.lang, str(folder), serve_url)
 
 
 def on_startup(command, dirty):
@@ -115,6 +141,19 @@ def on_serve(server, config, builder):
     return server
 
 
+def on_pre_build(config):
+    """Serving: a language whose own pages or configuration alone changed starts building now."""
+    if _command != "serve" or language_of(config).prefix:
+        return
+    for lang in languages()[1:]:
+        if lang.lang in _serving:
+            folder, built_from = _serving[lang.lang]
+            now = inputs(lang)
+            changed = {path for path, *_ in set(now) ^ set(built_from)}
+            if changed and all(p == str(lang.config) or Path(p).is_relative_to(lang.docs) for p in changed):
+                _started[lang.lang] = (start_build(lang, folder, config.site_url + lang.prefix), now)
+
+
 @event_priority(-100)  # after every other plugin has finished the reference language
 def on_post_build(config):
     if language_of(config).prefix:  # another language's own build: nothing more to build
@@ -127,12 +166,13 @@ def on_post_build(config):
         # Serving: the language is built into a folder of its own, linked into the served site,
         # and built again only when its inputs change (MkDocs empties site_dir on every rebuild).
         if lang.lang not in _serving:
-            _serving[lang.lang] = (Path(tempfile.mkdtemp(prefix=f"mkdocs_{lang.lang}_")), None)
+            _serving[lang.lang] = (Path(tempfile.mkdtemp(prefix=f"mkdocs_{lang.lang}_")), ())
         folder, built_from = _serving[lang.lang]
-        now = inputs(lang)
-        if now != built_from or not (folder / "index.html").is_file():
-            seconds = build_language(lang, str(folder), "serve", config.site_url + lang.prefix)
-            log.info("Built %s in %.1f s", lang.lang, seconds)
+        build, now = _started.pop(lang.lang, (None, inputs(lang)))
+        if build is None and (now != built_from or not (folder / "index.html").is_file()):
+            build = start_build(lang, folder, config.site_url + lang.prefix)
+        if build is not None:
+            log.info("Built %s in %.1f s", lang.lang, build.result())
         _serving[lang.lang] = (folder, now)
         if not os.path.islink(target):
             shutil.rmtree(target, ignore_errors=True)
@@ -142,6 +182,9 @@ def on_post_build(config):
 
 def on_shutdown():
     if _command == "serve" and not _depth:
+        for pool in _worker:
+            pool.shutdown(cancel_futures=True)
+        _worker.clear()
         for folder, _ in _serving.values():
             shutil.rmtree(folder, ignore_errors=True)
         _serving.clear()

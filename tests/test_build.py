@@ -89,39 +89,58 @@ def test_mkdocs_serve_serves_every_language_and_rebuilds_after_an_edit_in_any(pr
 
 
 def test_serving_builds_another_language_again_only_when_its_inputs_change(monkeypatch, tmp_path):
-    others = [lang.lang for lang in languages.languages()[1:]]
-    built = []
-    def build_language(lang, site_dir, *args):
-        built.append(lang.lang)
-        Path(site_dir, "index.html").write_text(lang.lang)
-        return 0.0
+    from concurrent.futures import Future
 
-    monkeypatch.setattr(languages, "build_language", build_language)
+    others = languages.languages()[1:]
+    built = []  # (language, whether its build started with the reference language's)
+    building_reference = [False]
+
+    def start_build(lang, folder, url):
+        built.append((lang.lang, building_reference[0]))
+        Path(folder, "index.html").write_text(lang.lang)
+        done = Future()
+        done.set_result(0.0)
+        return done
+
+    monkeypatch.setattr(languages, "start_build", start_build)
     monkeypatch.setattr(languages, "_command", "serve")
     monkeypatch.setattr(languages, "_serving", {})
-    edits = [0]
-    monkeypatch.setattr(languages, "inputs", lambda lang: (lang.lang, edits[0]))
+    monkeypatch.setattr(languages, "_started", {})
+    edits = {"page": 0, "hook": 0}
+    monkeypatch.setattr(languages, "inputs", lambda lang: ((str(lang.docs / "index.md"), 1, edits["page"]),
+                                                           (str(ROOT / "hooks" / "programs.py"), 1, edits["hook"])))
 
     class Config:
         theme = {"language": languages.languages()[0].lang}
         site_url = "http://127.0.0.1:8000/"
         site_dir = str(tmp_path / "site")
 
+    def rebuild():  # what MkDocs does on a change: the reference language, from on_pre_build to on_post_build
+        building_reference[0] = True
+        languages.on_pre_build(Config)
+        building_reference[0] = False
+        languages.on_post_build(Config)
+
     os.makedirs(Config.site_dir)
     try:
-        languages.on_post_build(Config)
-        assert built == others
-        for lang in languages.languages()[1:]:
+        rebuild()
+        first = [(lang.lang, False) for lang in others]
+        assert built == first
+        for lang in others:
             assert (Path(Config.site_dir) / lang.prefix.rstrip("/")).is_symlink()
-        languages.on_post_build(Config)  # MkDocs rebuilt the reference language only
-        assert built == others, "a language whose inputs did not change was built again"
-        edits[0] += 1
-        languages.on_post_build(Config)
-        assert built == others * 2, "a language whose inputs changed was not built again"
+        rebuild()  # MkDocs rebuilt the reference language only
+        assert built == first, "a language whose inputs did not change was built again"
+        edits["page"] += 1
+        rebuild()
+        assert built == first + [(lang.lang, True) for lang in others], \
+            "an edit to a language's own page did not start its build with the reference language's"
+        edits["hook"] += 1
+        rebuild()
+        assert built[-len(others):] == first, "an edit to a hook did not build the language after the reference one"
         for folder, _ in languages._serving.values():  # its folder emptied: built again
             (folder / "index.html").unlink()
-        languages.on_post_build(Config)
-        assert built == others * 3, "a language whose folder was emptied was not built again"
+        rebuild()
+        assert len(built) == 4 * len(others), "a language whose folder was emptied was not built again"
     finally:
         for folder, _ in languages._serving.values():
             shutil.rmtree(folder, ignore_errors=True)

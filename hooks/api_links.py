@@ -18,8 +18,6 @@ blocks. The link is only an <a href title> around the token: what Material's cop
 is unchanged. The build fails on an entry the hook cannot read and on HTML it cannot follow.
 """
 
-from __future__ import annotations
-
 import html as htmllib
 import re
 from dataclasses import dataclass

@@ -17,8 +17,6 @@ button. On notebook pages, this hook:
   a link to a missing page fails the build.
 """
 
-from __future__ import annotations
-
 import html as htmllib
 import logging
 import posixpath

@@ -16,8 +16,6 @@ chapter's linear regression in the browser, on exactly the chapter's data.
   page loads them.
 """
 
-from __future__ import annotations
-
 import base64
 import hashlib
 import importlib.metadata

@@ -10,8 +10,6 @@ the Python version of the build; `{file}` and `{size}` in a file's line, its lin
 files are only linked: a page's first visit does not fetch them.
 """
 
-from __future__ import annotations
-
 import ast
 import copy
 import hashlib

@@ -9,8 +9,6 @@ A cell that raises fails the build with the file, the cell number, its first lin
 Plots are re-encoded as palette PNGs (about 3x smaller, indistinguishable for line plots).
 """
 
-from __future__ import annotations
-
 import base64
 import copy
 import functools

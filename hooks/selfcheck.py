@@ -26,8 +26,6 @@ The build fails, naming page and question, on a wrong option without a reason or
 is not one of the options.
 """
 
-from __future__ import annotations
-
 import html
 import json
 import re

@@ -15,8 +15,6 @@ whatever else runs): on a busy machine use --runs 3 (the run with the median per
 counts), and read the benchmark index under the table (Lighthouse expects about 1000 or more).
 """
 
-from __future__ import annotations
-
 import argparse
 import itertools
 import json

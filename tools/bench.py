@@ -9,8 +9,6 @@ each kind of page downloads in Chromium (files, bytes once gzip-compressed as a 
 Figures are printed, not asserted: budgets are goals for people, not timed tests.
 """
 
-from __future__ import annotations
-
 import argparse
 import gzip
 import os

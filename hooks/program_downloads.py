@@ -70,11 +70,10 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     execution times or jupytext's pairing metadata."""
     out = copy.deepcopy(nb)
     out.metadata.pop("jupytext", None)
-    for cell in out.cells:
+    for cell in out.cells:  # (nbformat writes keys sorted: where "tags" is put back does not matter)
         cell.metadata.pop("execution", None)
-        cell.metadata["tags"] = [t for t in cell.metadata.get("tags", []) if t not in LANGS]
-        if not cell.metadata["tags"]:
-            del cell.metadata["tags"]
+        if tags := [t for t in cell.metadata.pop("tags", []) if t not in LANGS]:
+            cell.metadata["tags"] = tags
     nbformat.validate(out)
     return out
 

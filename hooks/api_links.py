@@ -18,10 +18,9 @@ blocks. The link is only an <a href title> around the token: what Material's cop
 is unchanged. The build fails on an entry the hook cannot read and on HTML it cannot follow.
 """
 
-from __future__ import annotations
-
 import html as htmllib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from mkdocs.exceptions import PluginError
@@ -34,8 +33,8 @@ _ID = re.compile(r"\{\s*#([A-Za-z][\w-]*)\s*\}\s*$")
 _LABEL = re.compile(r"^\*\*[^*\n]+[:：]\*\*\s*")           # **Meaning:** / **含义：**
 _INLINE_MD = re.compile(r"\*\*|`|\[([^\]]*)\]\([^)]*\)")
 
-_TOKEN = re.compile(r"<!--.*?-->|<[^>]*>|[^<]+", re.S)
-_TAG = re.compile(r"<(/?)([A-Za-z][\w-]*)")
+_ELEMENT = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][\w-]*)[^>]*>", re.S)   # a comment or a tag
+_CODE_TAG = re.compile(r"<(/?)code\b[^>]*>", re.I)
 _SKIP = {"a", "label", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "button", "script", "style", "math"}
 # Blocks whose text becomes form labels later (hooks/selfcheck.py): a link there would take the
 # click meant for the radio button.
@@ -74,14 +73,11 @@ def read_entries(markdown: str, where: str, file=None) -> list[Entry]:
         if not re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+", name):
             raise PluginError(f"{where}:{i + 1}: glossary entry {name!r}: hooks/api_links.py links "
                               f"dotted names only (Tensor.name, torch.name, nn.Name)")
-        body = [ln.strip() for ln in lines[i + 1:]]
-        start = next((k for k, ln in enumerate(body) if ln), None)
-        if start is None or not _LABEL.match(body[start]):
+        paragraph = re.split(r"\n\s*\n", "\n".join(lines[i + 1:]).strip(), maxsplit=1)[0]  # the first below
+        if not _LABEL.match(paragraph):
             raise PluginError(f"{where}:{i + 1}: glossary entry {name!r} must open with its one-line "
                               f"meaning ('**Meaning:** …' / '**含义：**…')")
-        end = body.index("", start) if "" in body[start:] else len(body)
-        text = _LABEL.sub("", " ".join(body[start:end]))
-        meaning = " ".join(_INLINE_MD.sub(lambda t: t[1] or "", text).split())
+        meaning = " ".join(_INLINE_MD.sub(lambda t: t[1] or "", _LABEL.sub("", paragraph)).split())
         found.append(Entry(name, anchor[1], meaning, file))
     return found
 
@@ -147,49 +143,36 @@ def _inline_code(open_tag: str, inner: str, links, where: str) -> str:
 
 def link_mentions(html: str, links, where: str) -> str:
     """The page's HTML with the mentions in its code linked."""
-    out: list[str] = []
-    skip: dict[str, int] = {}
-    in_pre = 0
-    no_links = 0   # depth of <div> inside a _NO_LINKS block
-    tokens = iter(_TOKEN.findall(html))
-    for tok in tokens:
-        tag = _TAG.match(tok)
-        if not tag or tok.startswith("<!--"):
-            out.append(tok)
+    out, pos = [], 0
+    depth = Counter()  # open <pre>, _SKIP elements, and <div>s of a _NO_LINKS block ("no links")
+    for tag in _ELEMENT.finditer(html):
+        if tag.start() < pos or not tag[2]:  # inside a <code> already done, or a comment
             continue
         closing, name = tag[1] == "/", tag[2].lower()
-        if name == "pre":
-            in_pre += -1 if closing else 1
-        elif name == "div" and (no_links or _NO_LINKS.match(tok)):
-            no_links += -1 if closing else 1
-        elif name in _SKIP and not tok.endswith("/>"):
-            skip[name] = skip.get(name, 0) + (-1 if closing else 1)
-            if skip[name] < 0:
-                raise PluginError(f"hooks/api_links.py: {where}: </{name}> without <{name}>")
-        if name != "code" or closing:
-            if name == "code":
-                raise PluginError(f"hooks/api_links.py: {where}: </code> without <code>")
-            out.append(tok)
+        if name == "code":
+            end = _CODE_TAG.search(html, tag.end())
+            if closing or not end or not end[1]:
+                what = "</code> without <code>" if closing else "<code> inside <code>" if end else "<code> never closed"
+                raise PluginError(f"hooks/api_links.py: {where}: {what}")
+            inner = html[tag.end():end.start()]
+            if depth["no links"] or any(depth[n] for n in _SKIP):
+                code = html[tag.start():end.end()]
+            elif depth["pre"]:
+                code = tag[0] + _code_block(inner, links) + end[0]
+            else:
+                code = _inline_code(tag[0], inner, links, where)
+            out += [html[pos:tag.start()], code]
+            pos = end.end()
             continue
-        inner = []
-        for t in tokens:
-            if t.lower().startswith("</code"):
-                break
-            if t.lower().startswith("<code"):
-                raise PluginError(f"hooks/api_links.py: {where}: <code> inside <code>")
-            inner.append(t)
-        else:
-            raise PluginError(f"hooks/api_links.py: {where}: <code> never closed")
-        body = "".join(inner)
-        if no_links or any(skip.values()):
-            out += [tok, body, "</code>"]
-        elif in_pre:
-            out += [tok, _code_block(body, links), "</code>"]
-        else:
-            out.append(_inline_code(tok, body, links, where))
-    if in_pre or no_links or any(skip.values()):
-        raise PluginError(f"hooks/api_links.py: {where}: unbalanced <pre> or {sorted(k for k, v in skip.items() if v)}")
-    return "".join(out)
+        if name == "div" and (depth["no links"] or _NO_LINKS.match(tag[0])):
+            name = "no links"
+        if name in ("pre", "no links", *_SKIP) and not tag[0].endswith("/>"):
+            depth[name] += -1 if closing else 1
+            if depth[name] < 0:
+                raise PluginError(f"hooks/api_links.py: {where}: </{tag[2]}> without <{tag[2]}>")
+    if +depth:
+        raise PluginError(f"hooks/api_links.py: {where}: elements never closed: {sorted(+depth)}")
+    return "".join(out) + html[pos:]
 
 
 def on_page_content(html, page, config, files):

@@ -17,8 +17,6 @@ button. On notebook pages, this hook:
   a link to a missing page fails the build.
 """
 
-from __future__ import annotations
-
 import html as htmllib
 import logging
 import posixpath
@@ -57,10 +55,9 @@ def fix_headings(html: str, where: str) -> tuple[str, list[dict]]:
         explicit = _EXPLICIT_ID.search(inner)
         inner = _EXPLICIT_ID.sub("", inner)
         name = htmllib.unescape(_TAGS.sub("", inner)).strip()
-        if explicit or level == 1:
-            hid = explicit[1] if explicit else "title"
-        else:
+        if not explicit and level > 1:
             raise PluginError(f"{where}: heading {name!r} needs an explicit id, e.g. '## {name} {{#some-id}}'")
+        hid = explicit[1] if explicit else "title"
         if level > 1:
             tokens.append({"level": level, "id": hid, "name": name})
         return f'<h{level} id="{hid}">{inner}<a class="headerlink" href="#{hid}" title="Permanent link">#</a></h{level}>'

@@ -16,8 +16,6 @@ chapter's linear regression in the browser, on exactly the chapter's data.
   page loads them.
 """
 
-from __future__ import annotations
-
 import base64
 import hashlib
 import importlib.metadata
@@ -46,8 +44,7 @@ def generate() -> tuple[bytes, bytes]:
 
 
 def data_js() -> bytes:
-    key = hashlib.sha256(Path(__file__).read_bytes())
-    key.update(importlib.metadata.version("torch").encode())
+    key = hashlib.sha256(Path(__file__).read_bytes() + importlib.metadata.version("torch").encode())
     cached = CACHE / f"data.{key.hexdigest()[:16]}.js"
     if cached.exists():
         return cached.read_bytes()

@@ -10,10 +10,7 @@ the Python version of the build; `{file}` and `{size}` in a file's line, its lin
 files are only linked: a page's first visit does not fetch them.
 """
 
-from __future__ import annotations
-
 import ast
-import copy
 import hashlib
 import html as htmllib
 import importlib.metadata
@@ -45,19 +42,16 @@ _downloads: dict[str, dict] = {}
 _markdown: list = [None, None]  # the configuration being built and its Markdown converter
 
 
-def requirements(nb: nbformat.NotebookNode, where: str) -> list[str]:
-    """The pinned requirements (requirements.txt's order) of the packages the notebook imports."""
+def requirements(script: str, where: str) -> list[str]:
+    """The pinned requirements (requirements.txt's order) of the packages a script imports."""
     pins = {canonicalize_name(m[1]): m[0] for m in _PIN.finditer(REQUIREMENTS.read_text("utf-8"))}
     dists = importlib.metadata.packages_distributions()
     modules = set()
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for node in ast.walk(ast.parse(cell.source)):
-            if isinstance(node, ast.Import):
-                modules.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0:
-                modules.add(node.module.split(".")[0])
+    for node in ast.walk(ast.parse(script)):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            modules.add(node.module.split(".")[0])
     wanted = set()
     for module in modules - set(sys.stdlib_module_names):
         pinned = {canonicalize_name(d) for d in dists.get(module, [])} & set(pins)
@@ -68,17 +62,15 @@ def requirements(nb: nbformat.NotebookNode, where: str) -> list[str]:
 
 
 def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook as a reader gets it: without the language tags of snippets/, the kernel's
-    execution times or jupytext's pairing metadata."""
-    out = copy.deepcopy(nb)
-    out.metadata.pop("jupytext", None)
-    for cell in out.cells:
+    """The notebook (changed in place) as a reader gets it: without the language tags of snippets/,
+    the kernel's execution times or jupytext's pairing metadata."""
+    nb.metadata.pop("jupytext", None)
+    for cell in nb.cells:  # (nbformat writes keys sorted: where "tags" is put back does not matter)
         cell.metadata.pop("execution", None)
-        cell.metadata["tags"] = [t for t in cell.metadata.get("tags", []) if t not in LANGS]
-        if not cell.metadata["tags"]:
-            del cell.metadata["tags"]
-    nbformat.validate(out)
-    return out
+        if tags := [t for t in cell.metadata.pop("tags", []) if t not in LANGS]:
+            cell.metadata["tags"] = tags
+    nbformat.validate(nb)
+    return nb
 
 
 def converted(text: str, src_uri: str) -> tuple[str, str, str]:
@@ -94,7 +86,7 @@ def converted(text: str, src_uri: str) -> tuple[str, str, str]:
     nb = clean_notebook(nbformat.reads(text, as_version=4))
     script = jupytext.writes(nb, fmt={"extension": ".py", "format_name": "percent",  # cells only, no outputs
                                       "notebook_metadata_filter": "-all", "cell_metadata_filter": "-all"})
-    result = (nbformat.writes(nb) + "\n", script, " ".join(requirements(nb, src_uri)))
+    result = (nbformat.writes(nb) + "\n", script, " ".join(requirements(script, src_uri)))
     CACHE.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}")  # two builds at once
     partial.write_text(json.dumps(result), "utf-8")

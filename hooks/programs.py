@@ -9,10 +9,7 @@ A cell that raises fails the build with the file, the cell number, its first lin
 Plots are re-encoded as palette PNGs (about 3x smaller, indistinguishable for line plots).
 """
 
-from __future__ import annotations
-
 import base64
-import copy
 import functools
 import hashlib
 import importlib.metadata
@@ -23,6 +20,7 @@ import re
 import sys
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jupytext
@@ -74,9 +72,7 @@ def cell_language(cell) -> str | None:
 
 def for_language(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
     """A copy of the notebook without the markdown cells of the other languages."""
-    out = copy.deepcopy(nb)
-    out.cells = [c for c in nb.cells if cell_language(c) in (None, lang)]
-    return out
+    return nbformat.from_dict({**nb, "cells": [c for c in nb.cells if cell_language(c) in (None, lang)]})
 
 
 def environment() -> str:
@@ -193,8 +189,8 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
     """The executed notebook of each program, from the cache or run now, in parallel."""
     env = environment()
     sources = {path: path.read_bytes() for path in paths}  # read once: the run and the key agree
-    keys = {path: hashlib.sha256(text + env.encode()).hexdigest()[:16] for path, text in sources.items()}
-    cached = {path: CACHE / "executed" / f"{path.stem}.{key}.ipynb" for path, key in keys.items()}
+    cached = {path: CACHE / "executed" / f"{path.stem}.{hashlib.sha256(text + env.encode()).hexdigest()[:16]}.ipynb"
+              for path, text in sources.items()}
     todo = [path for path in paths if not cached[path].exists()]
     done, errors = {}, []
     # One kernel per CPU; each takes the next program when it is free, the longest first (file size
@@ -216,11 +212,9 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
 
     if todo:
         log.info("Executing %s", ", ".join(_rel(p) for p in todo))
-        threads = [threading.Thread(target=worker) for _ in range(min(len(todo), os.cpu_count() or 1))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        workers = min(len(todo), os.cpu_count() or 1)
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(lambda _: worker(), range(workers)))
     for path, nb in done.items():
         for old in cached[path].parent.glob(f"{path.stem}.*.ipynb"):
             old.unlink()

@@ -16,8 +16,6 @@ overrides/assets/search/search_zh.js (its header explains it). This hook:
 * ``on_post_build``: warns (an error under ``strict``) when the Chinese index is not segmented.
 """
 
-from __future__ import annotations
-
 import json
 import logging
 import re

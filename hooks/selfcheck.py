@@ -26,8 +26,6 @@ The build fails, naming page and question, on a wrong option without a reason or
 is not one of the options.
 """
 
-from __future__ import annotations
-
 import html
 import json
 import re
@@ -83,28 +81,19 @@ def number(text: str) -> Decimal | None:
 
 def answer_box(output: str, start: int, where: str) -> tuple[int, int]:
     """(start, end) of the <details> that follows position start, nested boxes included."""
-    m = DETAILS.search(output, start)
-    between = output[start:m.start()] if m else ""
-    if not m or m.group() != "<details" or between.strip():
+    tags, depth = list(DETAILS.finditer(output, start)), 0
+    if not tags or tags[0].group() != "<details" or output[start:tags[0].start()].strip():
         raise PluginError(f"{where}: a self-check block must be followed directly by its answer box (??? success)")
-    depth = 0
-    for tag in DETAILS.finditer(output, m.start()):
+    for tag in tags:
         depth += 1 if tag.group() == "<details" else -1
         if depth == 0:
-            return m.start(), tag.end()
+            return tags[0].start(), tag.end()
     raise PluginError(f"{where}: the answer box is not closed")
 
 
-def form(n: int, legend: str, answer: str, body: str, box_id: str, s: dict, where: str) -> str:
-    options = OPTION.findall(body)
-    leftover = OPTION.sub("", body).replace("<ul>", "").replace("</ul>", "").strip()
-    if leftover:
-        raise PluginError(f"{where}: a self-check block holds only a list of options 'A. …', not {leftover[:80]!r}")
-    msgs = {k: v for k, v in s.items() if k not in ("submit", "blank")}
-    data = " ".join(f'data-{k.replace("_", "-")}="{html.escape(v)}"' for k, v in msgs.items())
-    head = (f'<form class="selfcheck" data-answer="{html.escape(answer)}" data-box="{box_id}" '
-            f'data-kind="{"choice" if options else "number"}" {data}>'
-            f'<fieldset><legend class="selfcheck__legend">{html.escape(legend)}</legend>')
+def form(n: int, legend: str, answer: str, options: list, box_id: str, s: dict) -> str:
+    data = " ".join(f'data-{k.replace("_", "-")}="{html.escape(v)}"' for k, v in s.items()
+                    if k not in ("submit", "blank"))
     if options:
         items = "".join(f'<li><label><input type="radio" name="selfcheck-{n}" value="{key}"> {key}. {text}</label></li>'
                         for key, text in options)
@@ -112,25 +101,30 @@ def form(n: int, legend: str, answer: str, body: str, box_id: str, s: dict, wher
     else:
         middle = (f'<p class="selfcheck__blank"><label for="selfcheck-{n}">{s["blank"]}</label> '
                   f'<input type="text" id="selfcheck-{n}" inputmode="decimal" autocomplete="off" spellcheck="false"></p>')
-    tail = (f'<p class="selfcheck__controls"><button type="submit" class="md-button">{s["submit"]}</button></p>'
+    return (f'<form class="selfcheck" data-answer="{html.escape(answer)}" data-box="{box_id}" '
+            f'data-kind="{"choice" if options else "number"}" {data}>'
+            f'<fieldset><legend class="selfcheck__legend">{html.escape(legend)}</legend>{middle}'
+            f'<p class="selfcheck__controls"><button type="submit" class="md-button">{s["submit"]}</button></p>'
             f'</fieldset><p class="selfcheck__feedback" role="status" aria-live="polite"></p></form>')
-    return head + middle + tail
 
 
-def check_reasons(answer: str, keys: list[str], box: str, where: str) -> None:
+def check(answer: str, body: str, box: str, where: str) -> list:
+    """The options of a block, after checking them, its answer and the reasons marked in its box."""
+    options = OPTION.findall(body)
+    keys = [key for key, _ in options]
     marked = {key for spans in WHY.findall(box) for key in spans.split()}
-    if keys:
-        if answer not in keys:
-            raise PluginError(f"{where}: data-answer={answer!r} is not one of the options {keys}")
-        missing = [k for k in keys if k != answer and k not in marked]
-        if missing:
-            raise PluginError(f"{where}: no reason marked (<span data-why=\"…\">) for wrong option(s) {missing}")
-        stray = sorted(marked - set(keys))
-        if stray:
-            raise PluginError(f"{where}: data-why names no option: {stray}")
-    else:
-        if number(answer) is None or any(number(k) is None for k in marked):
-            raise PluginError(f"{where}: a blank's answer and its data-why keys must be numbers: {answer!r}, {sorted(marked)}")
+    if not keys and (number(answer) is None or any(number(k) is None for k in marked)):
+        raise PluginError(f"{where}: a blank's answer and its data-why keys must be numbers: {answer!r}, {sorted(marked)}")
+    if keys and answer not in keys:
+        raise PluginError(f"{where}: data-answer={answer!r} is not one of the options {keys}")
+    if missing := [k for k in keys if k != answer and k not in marked]:
+        raise PluginError(f"{where}: no reason marked (<span data-why=\"…\">) for wrong option(s) {missing}")
+    if keys and (stray := sorted(marked - set(keys))):
+        raise PluginError(f"{where}: data-why names no option: {stray}")
+    leftover = OPTION.sub("", body).replace("<ul>", "").replace("</ul>", "").strip()
+    if leftover:
+        raise PluginError(f"{where}: a self-check block holds only a list of options 'A. …', not {leftover[:80]!r}")
+    return options
 
 
 def on_post_page(output, page, config):
@@ -139,7 +133,6 @@ def on_post_page(output, page, config):
     lang = config["theme"]["language"]
     if lang not in STRINGS:
         raise PluginError(f"hooks/selfcheck.py: no strings for language {lang!r}: add STRINGS[{lang!r}]")
-    s = STRINGS[lang]
     parts, pos = [], 0
     for n, m in enumerate(BLOCK.finditer(output), 1):
         headings = list(HEADING.finditer(output, 0, m.start()))
@@ -149,12 +142,10 @@ def on_post_page(output, page, config):
         where = f"{page.file.src_uri} #{heading.group('id')}"
         legend = html.unescape(TAG.sub("", PERMALINK.sub("", heading.group("text")))).strip()
         start, end = answer_box(output, m.end(), where)
-        box = output[start:end]
-        keys = [key for key, _ in OPTION.findall(m.group("body"))]
-        check_reasons(m.group("answer"), keys, box, where)
+        options = check(m.group("answer"), m.group("body"), output[start:end], where)
         box_id = f"selfcheck-{n}-answer"
-        parts += [output[pos:m.start()], form(n, legend, m.group("answer"), m.group("body"), box_id, s, where),
-                  output[m.end():start], box.replace("<details", f'<details id="{box_id}"', 1)]
+        parts += [output[pos:m.start()], form(n, legend, m.group("answer"), options, box_id, STRINGS[lang]),
+                  output[m.end():start], output[start:end].replace("<details", f'<details id="{box_id}"', 1)]
         pos = end
     if 'class="selfcheck"' in output[pos:]:
         raise PluginError(f"{page.file.src_uri}: a self-check block not written as "

@@ -149,6 +149,7 @@ _DELIMITERS = {"span": re.compile(r"\s*\\\((.*)\\\)\s*", re.S), "div": re.compil
 _TAG = re.compile(r"<!--.*?-->|<(script|style|textarea|title)\b.*?</\1\s*>"
                   r"""|<(/?)([A-Za-z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.S | re.I)
 _CODE = {"pre", "code", "kbd", "samp", "math", "svg"}
+_CELL = re.compile(r'(?=<div class="jp-Cell )')
 # Notebook math, outside code: $$...$$ and \begin{env}...\end{env} are display math, $...$ inline
 # math under pandoc's rule (the $ signs touch the formula, the closing one is not followed by a digit:
 # "costs $5 and $6" stays text); a $...$ still holding TeX after that is an error (_NB_LEFTOVER).
@@ -182,29 +183,23 @@ def _arithmatex(m: re.Match, where: str) -> str:
 
 
 def _notebook_cells(html: str, where: str) -> str:
-    """Convert the math in the text of notebook markdown cells, outside code."""
-    out, pos = [], 0
-    divs, cell, code = 0, None, 0  # open divs; div depth of the cell we are in; open code elements
+    """Convert the math in the text of notebook markdown cells (each from its <div class="jp-Cell"> to
+    the next one's), outside code."""
+    return "".join(_markdown_cell(cell, where) if cell.startswith('<div class="jp-Cell jp-MarkdownCell') else cell
+                   for cell in _CELL.split(html))
+
+
+def _markdown_cell(html: str, where: str) -> str:
+    out, pos, code = [], 0, 0  # code: open code elements
     for tag in [*_TAG.finditer(html), None]:
         text = html[pos:tag.start() if tag else len(html)]
-        out.append(_nb_text(text, where) if cell is not None and not code else text)
+        out.append(text if code else _nb_text(text, where))
         if tag is None:
-            break
-        out.append(tag.group(0))
+            return "".join(out)
+        out.append(tag[0])
         pos = tag.end()
-        closing, name, attrs = tag.group(2), (tag.group(3) or "").lower(), tag.group(4)
-        if not name or tag.group(0).endswith("/>"):
-            continue
-        if name == "div" and closing:
-            cell = None if cell == divs else cell
-            divs -= 1
-        elif name == "div":
-            divs += 1
-            if cell is None and "jp-RenderedMarkdown" in attrs:
-                cell = divs
-        elif name in _CODE:
-            code = max(code - 1, 0) if closing else code + 1
-    return "".join(out)
+        if (tag[3] or "").lower() in _CODE and not tag[0].endswith("/>"):
+            code = max(code - 1, 0) if tag[2] else code + 1
 
 
 def _nb_text(text: str, where: str) -> str:

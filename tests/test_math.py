@@ -47,9 +47,9 @@ SITE_FORMULAS = [
     r"o_j - \max - \log\sum_k e^{o_k - \max}",
 ]
 SGD = SITE_FORMULAS[0]
-MD_CELL = (
-    '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-MarkdownOutput" '
-    'data-mime-type="text/markdown">{}</div>'
+MD_CELL = (  # a markdown cell as nbconvert writes it
+    '<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell"><div class="jp-RenderedHTMLCommon jp-RenderedMarkdown '
+    'jp-MarkdownOutput" data-mime-type="text/markdown">{}</div></div>'
 )
 # math-core writes two references that HTML knows and XML does not.
 _HTML_ONLY = {"&ApplyFunction;": "\u2061", "&InvisibleTimes;": "\u2062"}
@@ -285,7 +285,7 @@ def test_notebook_markdown_cell_math_converted_code_untouched():
         '<div class="highlight"><pre><span></span><span class="s2">"$y$"</span>\n</pre></div>\n'
     )
     code_cell = (
-        '<div class="jp-CodeCell"><pre>print("$not math$")</pre>'
+        '<div class="jp-Cell jp-CodeCell jp-Notebook-cell"><pre>print("$not math$")</pre>'
         '<div class="clipboard-copy-txt">x = "$a$"</div></div>'
     )
     out = hook.render_math(cell + code_cell, "en/programs/sgd.py")

@@ -9,8 +9,6 @@ each kind of page downloads in Chromium (files, bytes once gzip-compressed as a 
 Figures are printed, not asserted: budgets are goals for people, not timed tests.
 """
 
-from __future__ import annotations
-
 import argparse
 import gzip
 import os
@@ -22,9 +20,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT / "hooks"))
-import localsite  # noqa: E402
+import localsite  # noqa: E402  (tools/, this script's folder, is on sys.path)
 from languages import languages  # noqa: E402
 from offline import CACHE as OFFLINE_ZIP  # noqa: E402
 
@@ -77,36 +74,34 @@ def reload_time(lang) -> float:
         proc.wait(10)
 
 
-def first_visit(base: str, path: str) -> tuple[int, int, int]:
-    """(files, raw bytes, gzip bytes) that a first visit of base+path downloads in Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    bodies: list[bytes] = []
-    with sync_playwright() as p:
-        browser = localsite.chromium(p)
-        context = browser.new_context(service_workers="block")
-        page = context.new_page()
-        responses = []
-        page.on("response", lambda r: responses.append(r))  # a lambda: Playwright sets an attribute on it
-        page.goto(base + path, wait_until="networkidle")
-        for r in responses:
-            try:
-                bodies.append(r.body())
-            except Exception:
-                bodies.append(b"")
-        browser.close()
+def first_visit(browser, url: str) -> tuple[int, int, int]:
+    """(files, raw bytes, gzip bytes) that a first visit of url downloads (a fresh context: no cache)."""
+    context = browser.new_context(service_workers="block")
+    responses = []
+    context.on("response", lambda r: responses.append(r))  # a lambda: Playwright sets an attribute on it
+    context.new_page().goto(url, wait_until="networkidle")
+    bodies = []
+    for r in responses:
+        try:
+            bodies.append(r.body())
+        except Exception:  # a redirect has no body
+            bodies.append(b"")
+    context.close()
     return len(bodies), sum(map(len, bodies)), sum(len(gzip.compress(b, 6)) for b in bodies)
 
 
 def page_weights() -> None:
-    chapters = sorted(p.stem for p in (ROOT / "docs" / "zh").glob("*.md") if p.stem != "index")
+    from playwright.sync_api import sync_playwright
+
+    chapters = sorted(p.stem for p in languages()[0].docs.glob("*.md") if p.stem != "index")
     programs = sorted(p.stem for p in (ROOT / "snippets").glob("*.py"))
     kinds = {"home page": ("", "text"), **{name: (f"{name}/", "text") for name in chapters},
              **{f"programs/{name}": (f"programs/{name}/", "notebook") for name in programs}}
-    with localsite.serve(BENCH_SITE) as base:
+    with localsite.serve(BENCH_SITE) as base, sync_playwright() as p:
+        browser = localsite.chromium(p)
         for lang in languages():
             for label, (path, kind) in kinds.items():
-                files, raw, gz = first_visit(base, lang.prefix + path)
+                files, raw, gz = first_visit(browser, base + lang.prefix + path)
                 ok = gz <= BUDGET[kind] and files <= BUDGET["requests"]
                 report(f"first visit {lang.lang} {label}", f"{gz / 1000:.0f} KB gz",
                        f"{files} files, {raw / 1000:.0f} KB raw; "
@@ -117,10 +112,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
     args = parser.parse_args()
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    import logging
-
-    logging.basicConfig(level=logging.WARNING)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # for `mkdocs serve` below
     print(f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
 
     shutil.rmtree(ROOT / ".cache", ignore_errors=True)

@@ -2,8 +2,6 @@
 plain `mkdocs build`, serve a folder on 127.0.0.1 gzip-compressed as a static host serves it, and
 start Debian's Chromium for Playwright."""
 
-from __future__ import annotations
-
 import contextlib
 import functools
 import gzip

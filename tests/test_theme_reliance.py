@@ -8,13 +8,15 @@ Each test fails naming Material's version, so that an upgrade that changes one i
    divides each page entry's boost by the worker's fixed bonus for page entries (2.5 when every
    query word matches), so that a page's entry and its sections compete on their words alone.
 3. hooks/theme_markup.py changes three pieces of Material's markup, and fails the build when it
-   does not find them.
+   does not find them; it removes Pygments' spans around plain names (n) and whitespace (w), which
+   Material draws in the code's own colour.
 4. Material's header includes partials/palette.html, then partials/javascripts/palette.html,
    before the content: the site's scheme toggle replaces both.
 """
 
 from __future__ import annotations
 
+import re
 from importlib.metadata import version
 
 import pytest
@@ -122,6 +124,24 @@ def test_theme_markup_changes_what_it_expects():
     assert 'role="dialog" aria-label="搜索">' in out
     assert theme_markup.on_page_content("<p>a</p><table><tr><td>1</td></tr></table>", _Page, _Config, None) \
         == "<p>a</p><div><table><tr><td>1</td></tr></table></div>"
+    code = '<code><span class="n">x</span><span class="w"> </span><span class="o">=</span> <span class="mi">1</span></code>'
+    assert theme_markup.on_page_content(code, _Page, _Config, None) \
+        == '<code>x <span class="o">=</span> <span class="mi">1</span></code>'
+
+
+def test_plain_names_are_drawn_in_the_code_colour():
+    """Without its n span a name is plain code text: that is how Material draws it anyway, in
+    both schemes, and it gives w (whitespace) no style at all."""
+    from pathlib import Path
+
+    import material
+
+    sheets = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
+    css = "".join(path.read_text("utf-8") for path in sorted(sheets.glob("*.css")))
+    name_colours = set(re.findall(r"--md-code-hl-name-color:([^;}]*)", css))
+    assert name_colours == {"var(--md-code-fg-color)"}, f"{MATERIAL}: names are coloured {name_colours}"
+    assert re.search(r"\.highlight \.n[,{]", css) and not re.search(r"\.highlight \.w[,{]", css), \
+        f"{MATERIAL} styles Pygments' n or w classes differently"
 
 
 @pytest.mark.parametrize("html", [f"<head></head>{SEARCH}", f"<head>{ALTERNATE}</head><div>no search</div>"])
@@ -135,6 +155,7 @@ def test_built_pages_carry_the_changes(built_site):
         html = path.read_text("utf-8")
         assert 'hreflang' not in html.split("</head>")[0], f"{path}: an hreflang link in <head>"
         assert 'role="dialog" aria-label=' in html, f"{path}: the search dialog has no name"
+        assert not re.search(r'<span class="[nw]">', html), f"{path}: Pygments' n or w spans are left"
 
 
 def test_the_scheme_toggle_replaces_materials_and_runs_before_the_content(built_site):

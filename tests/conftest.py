@@ -15,10 +15,12 @@ localsite = import_tool("localsite")
 
 def pytest_collection_modifyitems(config, items):
     """With pytest-xdist (--dist loadgroup), tests spread one by one over the workers, except the
-    code blocks of a page, which stay together and in order: one may continue another."""
+    code blocks of a page, which stay together and in order: one may continue another. Tests
+    marked `sweep` (tens of seconds each) go first, so that no worker starts one at the end."""
     for item in items:
         if item.nodeid.startswith("docs/"):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    items.sort(key=lambda item: item.get_closest_marker("sweep") is None)  # the long ones first
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ import sys
 import time
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -190,6 +191,40 @@ def built_pages(site: Path) -> list[Path]:
 def served_paths(site: Path, pattern: str = "*.html") -> list[str]:
     """The built pages matching pattern, as paths under the server's root ('quiz/', '404.html')."""
     return sorted(str(p.relative_to(site)).removesuffix("index.html") for p in site.rglob(pattern))
+
+
+# --- Pages in Chromium --------------------------------------------------------------------------
+
+class Watched:
+    """A page that records requests to other hosts and console errors."""
+
+    def __init__(self, browser, base: str, viewport=None, color_scheme="light"):
+        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800},
+                                           service_workers="block", color_scheme=color_scheme)
+        self.page = self.context.new_page()
+        self.base_host = urlsplit(base).netloc
+        self.foreign: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", self._request)
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _request(self, request):
+        parts = urlsplit(request.url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.base_host:
+            self.foreign.append(request.url)
+
+    def close(self):
+        self.context.close()
+
+
+# TeX left unrendered in the article's text (code, formulas, scripts and styles aside).
+RAW_TEX = """() => {
+    const clone = document.querySelector('article').cloneNode(true);
+    clone.querySelectorAll('pre, code, math, script, style').forEach(e => e.remove());
+    const text = clone.innerText;
+    return (text.match(/\\\\\\(|\\\\\\[|\\$\\$|\\\\frac|\\\\sum|\\\\mathbf|\\\\eta|\\$[^$\\s][^$]*\\\\[a-z]+[^$]*\\$/g) || []);
+}"""
 
 
 # --- Material's search box, in Chromium ----------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Accessibility of every built page, every language, in Chromium.
+"""Every built page, every language, in Chromium: it loads cleanly and is accessible.
 
+- In the light sweep, each page (404.html aside) makes no request to another host and logs no
+  console error, and its article shows no raw TeX (formulas are rendered).
 - axe-core (tools/audit/package.json pins it; `npm ci --prefix tools/audit` installs it, and
   `make test` runs that when needed) finds no violation of impact "serious" or "critical":
   - in the light scheme, with every rule;
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import LANGS, PREFIX, ROOT, served_paths
+from helpers import LANGS, PREFIX, RAW_TEX, ROOT, Watched, served_paths
 
 AXE = ROOT / "tools" / "audit" / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 800}
@@ -52,25 +54,30 @@ def axe_source() -> str:
 
 
 def each_page(browser, server, site, lang, viewport, color_scheme):
-    """(path, page) for every built page of one language in turn, loaded in one tab with the given
-    viewport, by a system that prefers the given colour scheme."""
-    context = browser.new_context(viewport=viewport, service_workers="block", color_scheme=color_scheme)
+    """(path, watched page) for every built page of one language in turn, loaded in one tab with the
+    given viewport, by a system that prefers the given colour scheme; the page's requests to other
+    hosts and console errors are recorded from its load on."""
+    w = Watched(browser, server, viewport, color_scheme)
     try:
-        page = context.new_page()
         for rel in served_paths(site):
             if max((lg for lg in LANGS if rel.startswith(PREFIX[lg])), key=lambda lg: len(PREFIX[lg])) == lang:
-                page.goto(server + rel, wait_until="load")
-                yield rel, page
+                w.foreign.clear()
+                w.errors.clear()
+                w.page.goto(server + rel, wait_until="load")
+                yield rel, w
     finally:
-        context.close()
+        w.close()
 
 
+@pytest.mark.sweep
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("scheme", sorted(SCHEMES))
-def test_axe_finds_no_serious_violation(built_site, server, browser, axe_source, scheme, lang):
+def test_every_page_loads_cleanly_and_axe_finds_no_serious_violation(built_site, server, browser, axe_source,
+                                                                     scheme, lang):
     problems, pages = [], 0
-    for rel, page in each_page(browser, server, built_site, lang, DESKTOP, scheme):
+    for rel, w in each_page(browser, server, built_site, lang, DESKTOP, scheme):
         pages += 1
+        page = w.page
         shown = page.evaluate("document.body.dataset.mdColorScheme")
         if shown != SCHEMES[scheme]:
             problems.append(f"/{rel}: a system that prefers {scheme} gets scheme {shown!r}, not {SCHEMES[scheme]!r}")
@@ -82,6 +89,10 @@ def test_axe_finds_no_serious_violation(built_site, server, browser, axe_source,
         violations = page.evaluate(_VIOLATIONS, {"colourOnly": scheme == "dark", "rules": COLOUR_RULES})
         problems += [f"/{rel}: {v['id']} ({v['impact']}, {v['count']} element(s)): {v['help']}; "
                      f"first: {v['target']}" for v in violations if v["impact"] in BLOCKING]
+        if scheme == "light" and not rel.endswith("404.html"):  # after axe: a late error is caught too
+            problems += [f"/{rel}: request to another host: {u}" for u in w.foreign]
+            problems += [f"/{rel}: console error: {e}" for e in w.errors]
+            problems += [f"/{rel}: raw TeX on the page: {r!r}" for r in page.evaluate(RAW_TEX)]
         if scheme == "dark":
             page.set_viewport_size(PHONE)
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

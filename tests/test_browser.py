@@ -1,7 +1,8 @@
 """The built site in a real browser (Debian's Chromium, driven by Playwright).
 
-Every page loads with no request to another host and no console error; formulas are rendered,
-not raw TeX; the language switcher lands on the counterpart page; screenshots of each kind of
+(That every page loads with no request to another host and no console error, and with its formulas
+rendered, is checked by tests/test_accessibility.py's light sweep, on the same page load as axe.)
+The language switcher lands on the counterpart page; screenshots of each kind of
 page, in both languages, desktop and phone width, are written to build/screenshots/ for a person
 to look at.
 """
@@ -12,56 +13,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import LANGS, LANGUAGES, PREFIX, REFERENCE, ROOT, SWITCHES, served_paths
+from helpers import LANGS, LANGUAGES, PREFIX, REFERENCE, ROOT, SWITCHES, Watched
 
 SHOTS = ROOT / "build" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
-
-
-class Watched:
-    """A page that records requests to other hosts and console errors."""
-
-    def __init__(self, browser, base: str, viewport=DESKTOP, color_scheme="light"):
-        self.context = browser.new_context(viewport=viewport, service_workers="block", color_scheme=color_scheme)
-        self.page = self.context.new_page()
-        self.base_host = urlsplit(base).netloc
-        self.foreign: list[str] = []
-        self.errors: list[str] = []
-        self.page.on("request", self._request)
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _request(self, request):
-        parts = urlsplit(request.url)
-        if parts.scheme in ("http", "https", "ws", "wss") and parts.netloc != self.base_host:
-            self.foreign.append(request.url)
-
-    def close(self):
-        self.context.close()
-
-
-def test_every_page_loads_cleanly_with_rendered_math(built_site, server, browser):
-    problems = []
-    w = Watched(browser, server)
-    try:
-        for rel in served_paths(built_site, "index.html"):
-            w.foreign.clear()
-            w.errors.clear()
-            w.page.goto(server + rel, wait_until="load")
-            w.page.wait_for_timeout(150)
-            problems += [f"/{rel}: request to another host: {u}" for u in w.foreign]
-            problems += [f"/{rel}: console error: {e}" for e in w.errors]
-            raw = w.page.evaluate("""() => {
-                const clone = document.querySelector('article').cloneNode(true);
-                clone.querySelectorAll('pre, code, math, script, style').forEach(e => e.remove());
-                const text = clone.innerText;
-                return (text.match(/\\\\\\(|\\\\\\[|\\$\\$|\\\\frac|\\\\sum|\\\\mathbf|\\\\eta|\\$[^$\\s][^$]*\\\\[a-z]+[^$]*\\$/g) || []);
-            }""")
-            problems += [f"/{rel}: raw TeX on the page: {r!r}" for r in raw]
-    finally:
-        w.close()
-    assert not problems, "\n".join(problems)
 
 
 PROGRAM = "linear_regression_scratch"
@@ -88,6 +44,7 @@ def test_switcher_lands_on_the_counterpart_page(server, browser, lang, other, ki
         w.close()
 
 
+@pytest.mark.sweep
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 @pytest.mark.parametrize("scheme", sorted(SCHEMES))
 def test_screenshots(server, browser, device, scheme):

@@ -59,6 +59,7 @@ def project(tmp_path_factory) -> Path:
     return copy
 
 
+@pytest.mark.sweep
 def test_mkdocs_serve_serves_every_language_and_rebuilds_after_an_edit_in_any(project):
     port = localsite.free_port()
     base = f"http://127.0.0.1:{port}/"

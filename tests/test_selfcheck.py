@@ -245,6 +245,7 @@ def test_offline_copy_from_file(browser, built_site, tmp_path):
         context.close()
 
 
+@pytest.mark.sweep
 @pytest.mark.parametrize("lang", LANGS)
 def test_axe_and_width_with_feedback_shown(browser, server, lang):
     """Each page with a self-check, every question answered wrong: axe at a desktop's width, then

@@ -13,8 +13,6 @@ process of their own, kept between rebuilds; when only a language's own pages or
 changed, its build starts with the reference language's, on the other core.
 """
 
-from __future__ import annotations
-
 import logging
 import multiprocessing
 import os

@@ -14,8 +14,6 @@ the search index is also written as a script.
   itself (the plugin would take it from unpkg.com), and the home page's download section goes.
 """
 
-from __future__ import annotations
-
 import hashlib
 import importlib.metadata
 import logging

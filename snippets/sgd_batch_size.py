@@ -2,7 +2,7 @@
 # # 批量大小：按迭代周期看，按更新次数看
 #
 # 读完这个程序，你能说清批量大小改变了什么（每个迭代周期的更新次数、每一步的噪声）、没有改变什么（每一步的期望方向）。
-# 批量大小 $|\mathcal{B}|$ 和学习率一样是超参数（见[正文](../mini-batch-sgd.md#batch-size)）。这个程序固定 $\eta = 0.03$ 和初始值，
+# 批量大小 $|\mathcal{B}|$ 和学习率一样是超参数（见[正文](../sgd-hyperparameters.md#batch-size)）。这个程序固定 $\eta = 0.03$ 和初始值，
 # 用 $|\mathcal{B}| = 1, 10, 100, 1000$（1000 就是整个数据集，即全批量梯度下降）各训练一次，
 # 每次更新后记录整个数据集上的损失，然后用两种横轴画同一批结果。
 #
@@ -22,7 +22,7 @@
 # After this program you can say what the batch size changes (the number of updates per epoch, the
 # noise of each step) and what it does not (the expected direction of each step).
 # The batch size $|\mathcal{B}|$ is a hyperparameter like the learning rate (see
-# [the chapter](../mini-batch-sgd.md#batch-size)). This program fixes
+# [the chapter](../sgd-hyperparameters.md#batch-size)). This program fixes
 # $\eta = 0.03$ and the initial values, trains once with each of $|\mathcal{B}| = 1, 10, 100, 1000$
 # (1000 is the whole data set: full-batch gradient descent), records the loss on the whole data set
 # after every update, and plots the same runs against two x-axes.

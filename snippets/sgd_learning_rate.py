@@ -2,7 +2,7 @@
 # # 学习率：太小、合适、太大
 #
 # 读完这个程序，你能从损失曲线看出学习率是太小、合适还是太大，并算出它的上限。
-# 学习率 $\eta$ 是超参数：训练不会学它，得由我们选（见[正文](../mini-batch-sgd.md#learning-rate)）。这个程序用同一份数据（1000 个样本，
+# 学习率 $\eta$ 是超参数：训练不会学它，得由我们选（见[正文](../sgd-hyperparameters.md#learning-rate)）。这个程序用同一份数据（1000 个样本，
 # 真实 $w = [2, -3.4]^\top$，$b = 4.2$，$\sigma = 0.01$）、同一个初始值、同一串小批量
 # （$|\mathcal{B}| = 10$），只改 $\eta$，各训练 3 个迭代周期（300 次更新），
 # 记录每次更新后整个数据集上的损失。
@@ -27,7 +27,7 @@
 # After this program you can tell from a loss curve whether the learning rate is too small, good or
 # too large, and compute its upper limit.
 # The learning rate $\eta$ is a hyperparameter: training does not learn it, we choose it (see
-# [the chapter](../mini-batch-sgd.md#learning-rate)). This
+# [the chapter](../sgd-hyperparameters.md#learning-rate)). This
 # program keeps everything else fixed (the same 1000 examples with true $w = [2, -3.4]^\top$,
 # $b = 4.2$, $\sigma = 0.01$; the same initial values; the same sequence of mini-batches with
 # $|\mathcal{B}| = 10$), changes only $\eta$, trains for 3 epochs (300 updates) and records the

@@ -13,11 +13,12 @@ variation selectors (U+FE00, which math-core writes after a \\mathcal letter) ar
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
 
-from helpers import ROOT, import_tool
+from helpers import ROOT, built_pages, import_tool
 
 FONT = ROOT / "overrides" / "assets" / "math" / "docs-math.woff2"
 
@@ -59,6 +60,35 @@ def test_built_site_serves_this_font(built_site):
     assert copies, "no docs-math.woff2 in the built site"
     for copy in copies:
         assert copy.read_bytes() == FONT.read_bytes(), f"{copy} differs from {FONT}"
+
+
+PRELOAD = re.compile(r'<link rel="preload" href="([^"]+)" as="font" type="font/woff2" crossorigin>')
+
+
+def test_pages_with_formulas_and_only_they_preload_the_font(built_site):
+    """overrides/main.html: the <head> of a page with a <math> asks for the font the stylesheet names."""
+    wrong = []
+    for page in built_pages(built_site):
+        markup = page.read_text("utf-8")
+        hrefs = PRELOAD.findall(markup[: markup.index("</head>")])
+        want = 1 if "<math" in markup else 0
+        if len(hrefs) != want or any((page.parent / h).read_bytes() != FONT.read_bytes() for h in hrefs):
+            wrong.append(f"{page.relative_to(built_site)}: {hrefs}, want {want}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("path", ["mini-batch-sgd/", "en/programs/sgd_path/"])
+def test_the_preloaded_font_is_the_one_the_formulas_use(browser, server, path):
+    """One request for the font (the preload, taken up by the stylesheet's @font-face: a wrong URL
+    or a missing `crossorigin` fetches it twice), and the font is loaded when the page is."""
+    tab = browser.new_page()
+    fonts = []
+    tab.on("request", lambda r: r.url.endswith(".woff2") and fonts.append(r.url))
+    tab.goto(server + path, wait_until="load")
+    assert tab.evaluate("document.fonts.ready.then(() => document.fonts.check('1em \"Docs Math\"', 'x'))")
+    assert tab.evaluate("[...document.fonts].filter(f => f.family.includes('Docs Math')).map(f => f.status)") == ["loaded"]
+    tab.close()
+    assert len(fonts) == 1 and fonts[0].endswith("assets/math/docs-math.woff2"), fonts
 
 
 @pytest.mark.parametrize(

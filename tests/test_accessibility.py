@@ -10,8 +10,10 @@
     is shown (overrides/partials/palette.html), so no other rule can find anything new there. Each
     scheme is selected as a reader's system selects it: the site follows `prefers-color-scheme` on a
     first visit.
-- at a phone's width (375 px) no page scrolls sideways (checked in the dark sweep, after axe: the
-  width does not depend on the scheme).
+- no page scrolls sideways: at the desktop width in the light sweep, at a phone's (375 px) in the
+  dark one (after axe: the width does not depend on the scheme).
+- the sweeps write the screenshots a person looks at: each kind of page (SHOTS_OF) in each language,
+  scheme and width, to build/screenshots/<kind>-<lang>-<desktop|phone>-<light|dark>.png.
 
 Each sweep is one test per language, so pytest-xdist can run them side by side.
 """
@@ -28,6 +30,12 @@ PHONE = {"width": 375, "height": 740}
 BLOCKING = ("serious", "critical")
 # The reader's system preference (Playwright's color_scheme) and the scheme the site then shows.
 SCHEMES = {"light": "default", "dark": "slate"}
+SHOTS = ROOT / "build" / "screenshots"
+# The kinds of page a reader sees, by path within a language, for the screenshots (and the element
+# the screenshot shows the top of, where it is not the top of the page).
+SHOTS_OF = {"": ("home", None), "mini-batch-sgd/": ("chapter", None), "quiz/": ("quiz", None),
+            "programs/linear_regression_scratch/": ("notebook", None),
+            "sgd-hyperparameters/": ("playground", "#sgd-playground")}
 # axe's rules of category "cat.color" that run by default (color-contrast-enhanced is WCAG AAA,
 # off by default, so the light sweep does not run it either).
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
@@ -93,17 +101,32 @@ def test_every_page_loads_cleanly_and_axe_finds_no_serious_violation(built_site,
             problems += [f"/{rel}: request to another host: {u}" for u in w.foreign]
             problems += [f"/{rel}: console error: {e}" for e in w.errors]
             problems += [f"/{rel}: raw TeX on the page: {r!r}" for r in page.evaluate(RAW_TEX)]
-        if scheme == "dark":
-            page.set_viewport_size(PHONE)
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            if overflow > 0:
-                problems.append(f"/{rel}: scrolls sideways by {overflow}px at {PHONE['width']} px "
-                                f"(widest: {page.evaluate(_WIDEST)})")
-            page.set_viewport_size(DESKTOP)
+        kind, top = SHOTS_OF.get(rel.removeprefix(PREFIX[lang]), (None, None))
+        if kind and top:  # the playground starts when it is scrolled to, and draws once its data has arrived
+            page.locator(top).scroll_into_view_if_needed()
+            page.wait_for_selector(f"{top}.pg-ready")
+        for device, viewport in [("desktop", DESKTOP), ("phone", PHONE)]:
+            if scheme == "light" and device == "phone" and not kind:
+                continue
+            page.set_viewport_size(viewport)
+            if device == ("desktop" if scheme == "light" else "phone"):
+                overflow = page.evaluate(_OVERFLOW)
+                if overflow > 0:
+                    problems.append(f"/{rel}: scrolls sideways by {overflow}px at {viewport['width']} px "
+                                    f"(widest: {page.evaluate(_WIDEST)})")
+            if kind:
+                if top:  # its top just under the header, as a link to it shows it
+                    page.evaluate(_SCROLL_TO, top)
+                SHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SHOTS / f"{kind}-{lang}-{device}-{scheme}.png"))
+        page.set_viewport_size(DESKTOP)
     assert pages >= 10, f"only {pages} pages of {lang} found in {built_site}"
     assert not problems, "\n".join(problems)
 
 
+_SCROLL_TO = """sel => window.scrollTo(0, document.querySelector(sel).getBoundingClientRect().top + window.scrollY
+                                     - document.querySelector('.md-header').offsetHeight - 8)"""
+_OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 _WIDEST = """() => {
     const w = document.documentElement.clientWidth;
     const e = [...document.querySelectorAll('body *')]

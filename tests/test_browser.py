@@ -2,9 +2,8 @@
 
 (That every page loads with no request to another host and no console error, and with its formulas
 rendered, is checked by tests/test_accessibility.py's light sweep, on the same page load as axe.)
-The language switcher lands on the counterpart page; screenshots of each kind of
-page, in both languages, desktop and phone width, are written to build/screenshots/ for a person
-to look at.
+The language switcher lands on the counterpart page. (The screenshots of each kind of page in
+build/screenshots/ are written by tests/test_accessibility.py's sweeps, on their page loads.)
 """
 
 from __future__ import annotations
@@ -13,17 +12,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import LANGS, LANGUAGES, PREFIX, REFERENCE, ROOT, SWITCHES, Watched
-
-SHOTS = ROOT / "build" / "screenshots"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 375, "height": 740}
-
+from helpers import LANGS, LANGUAGES, PREFIX, REFERENCE, SWITCHES, Watched
 
 PROGRAM = "linear_regression_scratch"
 KINDS = {"home": "", "chapter": "mini-batch-sgd/", "notebook": f"programs/{PROGRAM}/"}
-# Each kind of page a reader sees, for the screenshots: the switcher tests need only the first three.
-SHOT_KINDS = {**KINDS, "playground": "sgd-hyperparameters/#sgd-playground", "quiz": "quiz/"}
 # The reader's system preference (Playwright's color_scheme) and the scheme Material then shows.
 SCHEMES = {"light": "default", "dark": "slate"}
 
@@ -42,34 +34,6 @@ def test_switcher_lands_on_the_counterpart_page(server, browser, lang, other, ki
         assert not w.errors, w.errors
     finally:
         w.close()
-
-
-@pytest.mark.sweep
-@pytest.mark.parametrize("device", ["desktop", "phone"])
-@pytest.mark.parametrize("scheme", sorted(SCHEMES))
-def test_screenshots(server, browser, device, scheme):
-    """Writes build/screenshots/<kind>-<lang>-<device>-<scheme>.png for each kind of page in each
-    language (one tab), the scheme a reader's system asks for (light or dark); no page may scroll
-    sideways."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    w = Watched(browser, server, DESKTOP if device == "desktop" else PHONE, color_scheme=scheme)
-    problems = []
-    try:
-        for lang in LANGS:
-            for kind, path in SHOT_KINDS.items():
-                w.page.goto(server + PREFIX[lang] + path, wait_until="load")
-                if kind == "playground":  # its curves are drawn after the data set arrives
-                    w.page.wait_for_selector("#sgd-playground.pg-ready")
-                shown = w.page.evaluate("document.body.dataset.mdColorScheme")
-                if shown != SCHEMES[scheme]:
-                    problems.append(f"{PREFIX[lang]}{path}: scheme {shown!r}, not {SCHEMES[scheme]!r}")
-                w.page.screenshot(path=str(SHOTS / f"{kind}-{lang}-{device}-{scheme}.png"), full_page=False)
-                overflow = w.page.evaluate("(e => e.scrollWidth - e.clientWidth)(document.documentElement)")
-                if overflow > 0:
-                    problems.append(f"{PREFIX[lang]}{path} scrolls sideways by {overflow}px at {device} width")
-    finally:
-        w.close()
-    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("scheme", sorted(SCHEMES))
@@ -122,7 +86,7 @@ def test_closed_answers_have_no_box_when_material_measures_them(server, browser)
     answer has no box after Material has measured it, and one in an opened answer has one."""
     w = Watched(browser, server)
     try:
-        w.page.goto(server + SHOT_KINDS["quiz"], wait_until="load")
+        w.page.goto(server + "quiz/", wait_until="load")
         boxes = "() => [...document.querySelectorAll('article details:not([open]) pre')].map(p => p.getClientRects().length)"
         closed = w.page.evaluate(boxes)
         assert len(closed) >= 7 and not any(closed), f"code blocks of closed answers with a box: {closed}"

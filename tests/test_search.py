@@ -77,7 +77,7 @@ class SearchPage:
 
 def enter_query(page, query: str, how: str, pinyin: str | None = None) -> None:
     if how in ("keys", "type"):
-        page.keyboard.type(query, delay=40)
+        page.keyboard.type(query, delay=20)
     elif how == "ime":
         cdp = page.context.new_cdp_session(page)
         for i in range(1, len(pinyin) + 1):

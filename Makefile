@@ -3,7 +3,7 @@
 #   make test    install what is missing (Chromium included), then run every test
 #   make build   install what is missing, then `mkdocs build`: the whole site into site/
 #   make bench   build times, reload time, test time and page weights, printed
-#   make audit   Lighthouse on each kind of page, both languages, phone and desktop, against the targets
+#   make audit   Lighthouse CI on every page, both languages, phone and desktop, against the targets
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -30,11 +30,11 @@ chromium:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-# Lighthouse and axe-core, pinned by tools/audit/package-lock.json (Node.js 20 is enough).
+# Lighthouse CI and axe-core, pinned by tools/audit/package-lock.json (Node.js 20 is enough).
 node-deps: $(NODE_STAMP)
 
 $(NODE_STAMP): tools/audit/package-lock.json
-	@command -v npm >/dev/null || { echo "npm not found: tools/audit needs Node.js >= 18.16 and npm"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm not found: tools/audit needs Node.js >= 18.20 and npm"; exit 1; }
 	npm ci --prefix tools/audit --no-audit --no-fund --loglevel=error
 
 serve: install
@@ -49,8 +49,16 @@ test: install chromium node-deps
 bench: install chromium
 	$(PY) tools/bench.py
 
+# Lighthouse CI (tools/audit/lighthouserc.yml): every page with the phone settings against the
+# targets, then with the desktop ones (performance printed, not a target). LHCI_FLAGS narrows a run:
+#   make audit LHCI_FLAGS="--collect.numberOfRuns=1 --collect.url=http://localhost/quiz/"
+LHCI = CHROME_PATH=$$(command -v chromium) tools/audit/node_modules/.bin/lhci autorun --config=tools/audit/lighthouserc.yml
 audit: install chromium node-deps
-	$(PY) tools/audit.py
+	$(VENV)/bin/mkdocs build --quiet -d build/audit-site
+	rm -rf build/audit
+	$(LHCI) $(LHCI_FLAGS)
+	$(LHCI) --collect.settings.preset=desktop --collect.numberOfRuns=1 --assert.assertions.categories:performance=warn \
+	  --upload.outputDir=build/audit/desktop $(LHCI_FLAGS)
 
 clean:
 	rm -rf site .cache .pytest_cache build

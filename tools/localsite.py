@@ -1,4 +1,4 @@
-"""The built site on this machine, for the tests, `make bench` and `make audit`: build it with
+"""The built site on this machine, for the tests and `make bench`: build it with
 plain `mkdocs build`, serve a folder on 127.0.0.1 gzip-compressed as a static host serves it, and
 start Debian's Chromium for Playwright."""
 

@@ -11,7 +11,8 @@
     scheme is selected as a reader's system selects it: the site follows `prefers-color-scheme` on a
     first visit.
 - no page scrolls sideways: at the desktop width in the light sweep, at a phone's (375 px) in the
-  dark one (after axe: the width does not depend on the scheme).
+  dark one (after axe: the width does not depend on the scheme); at a phone's width no text is
+  under 12 px (formulas' scripts aside).
 - the sweeps write the screenshots a person looks at: each kind of page (SHOTS_OF) in each language,
   scheme and width, to build/screenshots/<kind>-<lang>-<desktop|phone>-<light|dark>.png.
 
@@ -114,6 +115,8 @@ def test_every_page_loads_cleanly_and_axe_finds_no_serious_violation(built_site,
                 if overflow > 0:
                     problems.append(f"/{rel}: scrolls sideways by {overflow}px at {viewport['width']} px "
                                     f"(widest: {page.evaluate(_WIDEST)})")
+            if device == "phone" and scheme == "dark":
+                problems += [f"/{rel}: text under 12 px on a phone: {t}" for t in page.evaluate(_SMALL_TEXT)]
             if kind:
                 if top:  # its top just under the header, as a link to it shows it
                     page.evaluate(_SCROLL_TO, top)
@@ -126,6 +129,20 @@ def test_every_page_loads_cleanly_and_axe_finds_no_serious_violation(built_site,
 
 _SCROLL_TO = """sel => window.scrollTo(0, document.querySelector(sel).getBoundingClientRect().top + window.scrollY
                                      - document.querySelector('.md-header').offsetHeight - 8)"""
+# Text a phone shows under 12 px (Lighthouse's limit of legible text), formulas aside (MathML draws
+# sub- and superscripts smaller, as print does): "10.9px code: backward()", the first of each size
+# and element.
+_SMALL_TEXT = """() => {
+    const found = new Map(), walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n; (n = walker.nextNode());) {
+        const e = n.parentElement, text = n.textContent.trim();
+        if (!text || e.closest('math') || !e.getClientRects().length) continue;
+        const style = getComputedStyle(e), size = parseFloat(style.fontSize);
+        const key = size.toFixed(1) + 'px ' + e.tagName.toLowerCase();
+        if (size < 12 && style.visibility !== 'hidden' && !found.has(key)) found.set(key, key + ': ' + text.slice(0, 40));
+    }
+    return [...found.values()];
+}"""
 _OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 _WIDEST = """() => {
     const w = document.documentElement.clientWidth;

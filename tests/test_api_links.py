@@ -299,3 +299,40 @@ def test_keyboard_focus_shows_the_meaning(server, browser, lang, viewport):
         assert not page.evaluate(TOOLTIP)["shown"], "the meaning stays after focus has left"
     finally:
         context.close()
+
+
+def _rows(png: bytes) -> list[bytes]:
+    """The image's rows of pixels, each as RGB bytes."""
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    data, stride = image.tobytes(), image.width * 3
+    return [data[y * stride:(y + 1) * stride] for y in range(image.height)]
+
+
+@pytest.mark.parametrize("kind, selector", [("inline code", ".md-typeset a:has(> code)"),
+                                            ("code block", ".md-typeset pre a")])
+def test_underline_of_a_linked_name_leaves_its_underscore_visible(server, browser, kind, selector):
+    """site.css: in code the underline goes below the descenders; at its usual place it covers the
+    underscore and a linked `index_select` reads "index select". The link is drawn with and without
+    its underline: every row the underline adds lies below the lowest row of the text's own ink."""
+    page = browser.new_page(device_scale_factor=3)
+    try:
+        page.goto(server + "sgd-from-scratch/", wait_until="load")
+        link = page.locator(selector, has_text="index_select").first
+        link.scroll_into_view_if_needed()
+        box = link.bounding_box()
+        clip = {"x": box["x"], "y": box["y"], "width": box["width"], "height": box["height"] + 8}
+        underlined = _rows(page.screenshot(clip=clip))
+        link.evaluate("a => a.style.textDecorationLine = 'none'")
+        plain = _rows(page.screenshot(clip=clip))
+    finally:
+        page.close()
+    background = plain[0][:3] * (len(plain[0]) // 3)  # the clip's top row is the code's background
+    ink = [y for y, row in enumerate(plain) if row != background]
+    added = [y for y, (a, b) in enumerate(zip(underlined, plain)) if a != b]
+    assert ink and added, f"{kind}: no text or no underline in the screenshot"
+    assert min(added) > max(ink), (f"{kind}: the underline (rows {min(added)}-{max(added)}) meets the "
+                                   f"text, which reaches row {max(ink)}: the underscore is hidden")

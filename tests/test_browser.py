@@ -1,9 +1,9 @@
 """The built site in a real browser (Debian's Chromium, driven by Playwright).
 
 (That every page loads with no request to another host and no console error, and with its formulas
-rendered, is checked by tests/test_accessibility.py's light sweep, on the same page load as axe.)
+rendered, is checked by tests/test_accessibility.py's sweep, on the same page load as axe.)
 The language switcher lands on the counterpart page. (The screenshots of each kind of page in
-build/screenshots/ are written by tests/test_accessibility.py's sweeps, on their page loads.)
+build/screenshots/ are written by tests/test_accessibility.py's sweep, on its page loads.)
 """
 
 from __future__ import annotations

@@ -3,9 +3,8 @@
 On the quiz pages each of the 7 questions takes an answer and says right or wrong; a wrong answer
 gets the reason that option is wrong (the answer box's own words); the answer box then opens. The
 same works by keyboard alone (Tab, arrow keys, Space, Enter) and from the offline zip (file://).
-Without JavaScript the options read as a list and the answers stay collapsed. With every feedback
-shown, axe-core finds no serious or critical violation in the forms and their (now open) answer
-boxes, and nothing scrolls sideways at 375 px.
+Without JavaScript the options read as a list and the answers stay collapsed. (With every feedback
+shown, axe and the widths are checked in tests/test_accessibility.py's sweep, in both schemes.)
 The chapters' self-checks (sgd-mistakes, api-glossary) answer the same way. Only pages with a
 self-check load its script, deferred; the build fails on a wrong option without a reason.
 """
@@ -24,9 +23,6 @@ from helpers import LANGS, PREFIX, ROOT, built_pages, import_tool
 
 selfcheck = import_tool("selfcheck", "hooks")
 offline = import_tool("offline", "hooks")
-AXE = ROOT / "tools" / "audit" / "node_modules" / "axe-core" / "axe.min.js"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 375, "height": 740}
 
 # (page, heading id, answer, a wrong answer, words of that wrong answer's reason per language)
 QUESTIONS = [
@@ -243,43 +239,6 @@ def test_offline_copy_from_file(browser, built_site, tmp_path):
         assert not problems, problems
     finally:
         context.close()
-
-
-@pytest.mark.sweep
-@pytest.mark.parametrize("lang", LANGS)
-def test_axe_and_width_with_feedback_shown(browser, server, lang):
-    """Each page with a self-check, every question answered wrong: axe at a desktop's width, then
-    the same page at a phone's (feedback and open answers must not widen the page)."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `npm ci --prefix tools/audit`")
-    context = browser.new_context(viewport=DESKTOP, service_workers="block")
-    problems = []
-    try:
-        page = context.new_page()
-        for name in QUIZ_PAGES + CHAPTERS:
-            page.set_viewport_size(DESKTOP)
-            page.goto(f"{server}{PREFIX[lang]}{name}/", wait_until="load")
-            # a wrong answer on every question: verdict, reason, open box and marks all shown
-            page.evaluate("""() => document.querySelectorAll('form.selfcheck').forEach(f => {
-                const wrong = [...f.querySelectorAll('input[type=radio]')].find(r => r.value !== f.dataset.answer);
-                if (wrong) wrong.checked = true; else f.querySelector('input').value = '1';
-                f.requestSubmit(); })""")
-            shown = page.locator(".selfcheck__verdict--wrong").count()
-            assert shown == page.locator("form.selfcheck").count() > 0, f"{lang} {name}"
-            page.evaluate(AXE.read_text("utf-8"))
-            # the forms and their answer boxes: the rest of the page is test_accessibility's
-            violations = page.evaluate("""async () => (await axe.run(
-                    {include: [['form.selfcheck'], ['details[id^="selfcheck-"]']]}, {resultTypes: ['violations']}))
-                .violations.map(v => ({id: v.id, impact: v.impact, target: v.nodes[0].target.join(' ')}))""")
-            problems += [f"{lang} {name}: {v['id']} ({v['impact']}) {v['target']}"
-                         for v in violations if v["impact"] in ("serious", "critical")]
-            page.set_viewport_size(PHONE)
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            if overflow > 0:
-                problems.append(f"{lang} {name}: scrolls sideways by {overflow}px at {PHONE['width']} px")
-    finally:
-        context.close()
-    assert not problems, "\n".join(problems)
 
 
 # --- The hook fails loudly on a question it cannot make right ------------------------------------------

@@ -1,19 +1,14 @@
-"""The SGD playground's data and scripts, in both languages.
+"""The data set of the SGD playground (docs/*/sgd-hyperparameters.md#playground), in every language.
 
-The playground of docs/*/sgd-hyperparameters.md#playground (overrides/assets/playground/) trains the
-chapter's linear regression in the browser, on exactly the chapter's data.
-
-* ``on_files`` adds ``assets/playground/data.js``: the data set made with torch as the chapter's
-  "Generating the data set" block makes it (seed 0, 1000 examples, w = [2, -3.4], b = 4.2,
-  sigma = 0.01, float32), as ``window.sgdPlaygroundData = {"n": 1000, ..., "features": "<base64 of
-  n*d little-endian float32, row-major>", "labels": "<base64>"}``. The exact float32 numbers
-  (16 KB): rounded decimals would move the converged loss by more than the playground's 1e-4
-  agreement with PyTorch. A script, not JSON, so that it loads from file:// (the offline copy).
-  tests/test_playground.py checks it bit for bit. Cached in .cache/playground/ (keyed on torch's
-  version and this file), so a rebuild does not import torch.
-* ``on_post_page``: the page holding the playground gets its stylesheet, and a loader that fetches
-  the two scripts (20 KB compressed) once the playground comes within 600 px of the screen. No other
-  page loads them.
+The playground (overrides/assets/playground/; overrides/main.html loads it on its page only) trains
+the chapter's linear regression in the browser, on exactly the chapter's data. This hook publishes
+``assets/playground/data.js``: the data set made with torch as the chapter's "Generating the data
+set" block makes it (seed 0, 1000 examples, w = [2, -3.4], b = 4.2, sigma = 0.01, float32), as
+``window.sgdPlaygroundData = {"n": 1000, ..., "features": "<base64 of n*d little-endian float32,
+row-major>", "labels": "<base64>"}``. The exact float32 numbers (16 KB): rounded decimals would move
+the converged loss by more than the playground's 1e-4 agreement with PyTorch. A script, not JSON,
+so that it loads from file:// (the offline copy). tests/test_playground.py checks it bit for bit.
+Cached in .cache/playground/ (keyed on torch's version and this file): a rebuild does not import torch.
 """
 
 import base64
@@ -23,7 +18,6 @@ import json
 from pathlib import Path
 
 from mkdocs.structure.files import File
-from mkdocs.utils import get_relative_url
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "playground"
@@ -64,37 +58,6 @@ def data_js() -> bytes:
     return text
 
 
-# Loads the scripts in order when the playground nears the viewport (at once without IntersectionObserver).
-LOADER = """<script>(function (srcs) {
-  var root = document.getElementById("sgd-playground"), started = false;
-  function load() {
-    if (started) return;
-    started = true;
-    (function next(i) {
-      if (i >= srcs.length) return;
-      var s = document.createElement("script");
-      s.src = srcs[i];
-      s.onload = function () { next(i + 1); };
-      document.body.appendChild(s);
-    })(0);
-  }
-  if (!root || !("IntersectionObserver" in window)) return load();
-  new IntersectionObserver(function (entries, observer) {
-    if (entries.some(function (e) { return e.isIntersecting; })) { observer.disconnect(); load(); }
-  }, {rootMargin: "600px 0px"}).observe(root);
-})(%s);</script>"""
-
-
 def on_files(files, config):
     files.append(File.generated(config, f"{FOLDER}/data.js", content=data_js()))
     return files
-
-
-def on_post_page(output, page, config):
-    if 'id="sgd-playground"' not in output:
-        return output
-    css, data, code = (get_relative_url(f"{FOLDER}/{name}", page.url)
-                       for name in ("playground.css", "data.js", "playground.js"))
-    output = output.replace("</head>", f'<link rel="stylesheet" href="{css}"></head>', 1)
-    body, end, rest = output.rpartition("</body>")
-    return body + LOADER % json.dumps([data, code]) + end + rest

@@ -18,48 +18,19 @@ say why an option is wrong (numbers for a blank; a key may be marked in several 
 
 ``on_post_page`` turns each block into a form named by the question's heading: a radio button per
 option (its text unchanged) or a text box, a submit button and an empty ``role="status"`` line;
-the answer box gets an id the form names. The page gets ``assets/quiz/selfcheck.css`` and,
-deferred, ``selfcheck.js``; no other page loads them. Without JavaScript a ``<noscript>`` style
-hides the controls: the options read as the list they were, the answers stay collapsed.
+the answer box gets an id the form names. The words come from ``extra.selfcheck`` of each language's
+configuration. overrides/main.html gives the page ``assets/quiz/selfcheck.css`` and, deferred,
+``selfcheck.js``, and hides the controls without JavaScript.
 
 The build fails, naming page and question, on a wrong option without a reason or an answer that
 is not one of the options.
 """
 
 import html
-import json
 import re
 from decimal import Decimal, InvalidOperation
 
 from mkdocs.exceptions import PluginError
-from mkdocs.utils import get_relative_url
-
-FOLDER = "assets/quiz"
-
-# The words of the form and its feedback, per theme.language. {picked} and {answer} are filled in
-# by the script.
-STRINGS = {
-    "zh": {
-        "submit": "提交答案",
-        "blank": "你的答案",
-        "right": "答对了：答案是 {answer}。",
-        "wrong": "不对：你的答案是 {picked}，正确答案是 {answer}。",
-        "reason": "为什么不是 {picked}：",
-        "open": "下面的“答案与解析”已经展开，证明也在里面。",
-        "empty": "先选一个选项，再提交。",
-        "empty_number": "先填一个数，再提交。",
-    },
-    "en": {
-        "submit": "Check my answer",
-        "blank": "Your answer",
-        "right": "Right: the answer is {answer}.",
-        "wrong": "Not quite: you answered {picked}; the answer is {answer}.",
-        "reason": "Why not {picked}: ",
-        "open": "The answer box below is now open, with its proof.",
-        "empty": "Pick an option first, then check.",
-        "empty_number": "Type a number first, then check.",
-    },
-}
 
 BLOCK = re.compile(r'<div class="selfcheck" data-answer="(?P<answer>[^"]+)">(?P<body>.*?)</div>', re.S)
 OPTION = re.compile(r"<li>(?P<key>[A-Z])\.\s(?P<text>.*?)</li>", re.S)
@@ -68,8 +39,9 @@ PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 TAG = re.compile(r"<[^>]+>")
 DETAILS = re.compile(r"<details\b|</details>")
 WHY = re.compile(r'data-why="([^"]+)"')
-NOSCRIPT = ("<noscript><style>.selfcheck input, .selfcheck button, .selfcheck__blank "
-            "{display: none !important}</style></noscript>")
+# The words of the form and its feedback, in each language's extra.selfcheck ({picked} and {answer}
+# are filled in by the script).
+WORDS = ("submit", "blank", "right", "wrong", "reason", "open", "empty", "empty_number")
 
 
 def number(text: str) -> Decimal | None:
@@ -92,8 +64,7 @@ def answer_box(output: str, start: int, where: str) -> tuple[int, int]:
 
 
 def form(n: int, legend: str, answer: str, options: list, box_id: str, s: dict) -> str:
-    data = " ".join(f'data-{k.replace("_", "-")}="{html.escape(v)}"' for k, v in s.items()
-                    if k not in ("submit", "blank"))
+    data = " ".join(f'data-{k.replace("_", "-")}="{html.escape(s[k])}"' for k in WORDS[2:])
     if options:
         items = "".join(f'<li><label><input type="radio" name="selfcheck-{n}" value="{key}"> {key}. {text}</label></li>'
                         for key, text in options)
@@ -130,9 +101,9 @@ def check(answer: str, body: str, box: str, where: str) -> list:
 def on_post_page(output, page, config):
     if 'class="selfcheck"' not in output:
         return output
-    lang = config["theme"]["language"]
-    if lang not in STRINGS:
-        raise PluginError(f"hooks/selfcheck.py: no strings for language {lang!r}: add STRINGS[{lang!r}]")
+    words = config.extra.get("selfcheck") or {}
+    if missing := [k for k in WORDS if not words.get(k)]:
+        raise PluginError(f"{config.config_file_path}: extra.selfcheck needs {', '.join(missing)}")
     parts, pos = [], 0
     for n, m in enumerate(BLOCK.finditer(output), 1):
         headings = list(HEADING.finditer(output, 0, m.start()))
@@ -144,14 +115,10 @@ def on_post_page(output, page, config):
         start, end = answer_box(output, m.end(), where)
         options = check(m.group("answer"), m.group("body"), output[start:end], where)
         box_id = f"selfcheck-{n}-answer"
-        parts += [output[pos:m.start()], form(n, legend, m.group("answer"), options, box_id, STRINGS[lang]),
+        parts += [output[pos:m.start()], form(n, legend, m.group("answer"), options, box_id, words),
                   output[m.end():start], output[start:end].replace("<details", f'<details id="{box_id}"', 1)]
         pos = end
     if 'class="selfcheck"' in output[pos:]:
         raise PluginError(f"{page.file.src_uri}: a self-check block not written as "
                           '<div class="selfcheck" data-answer="…" markdown>')
-    css, js = (get_relative_url(f"{FOLDER}/{name}", page.url) for name in ("selfcheck.css", "selfcheck.js"))
-    output = "".join(parts) + output[pos:]
-    output = output.replace("</head>", f'<link rel="stylesheet" href="{css}">{NOSCRIPT}</head>', 1)
-    body, end_tag, rest = output.rpartition("</body>")
-    return body + f'<script src={json.dumps(js)} defer></script>' + end_tag + rest
+    return "".join(parts) + output[pos:]

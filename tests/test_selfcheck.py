@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from mkdocs.exceptions import PluginError
+from mkdocs.utils import yaml_load
 
-from helpers import LANGS, PREFIX, ROOT, built_pages, import_tool
+from helpers import LANGS, LANGUAGES, PREFIX, built_pages, import_tool
 
 selfcheck = import_tool("selfcheck", "hooks")
 offline = import_tool("offline", "hooks")
@@ -253,16 +254,32 @@ PAGE = """<html><head></head><body><h3 id="q9">Question 9<a class="headerlink" h
 <details class="success"><summary>Answer</summary><p>{why}</p></details></body></html>"""
 
 
-def run_hook(answer="B", why='<span data-why="A">A is wrong because</span>'):
+def run_hook(answer="B", why='<span data-why="A">A is wrong because</span>', words=None):
     page = SimpleNamespace(url="quiz/", file=SimpleNamespace(src_uri="quiz.md"))
-    return selfcheck.on_post_page(PAGE.format(answer=answer, why=why), page, {"theme": {"language": "en"}})
+    config = SimpleNamespace(config_file_path="mkdocs.en.yml", extra={"selfcheck": words or ENGLISH})
+    return selfcheck.on_post_page(PAGE.format(answer=answer, why=why), page, config)
+
+
+def words_of(lang):
+    with open(lang.config, encoding="utf-8") as f:  # its INHERIT resolved
+        return yaml_load(f)["extra"]["selfcheck"]
+
+
+ENGLISH = words_of(next(lang for lang in LANGUAGES if lang.lang == "en"))
+
+
+def test_every_language_has_the_words_of_the_form():
+    for lang in LANGUAGES:
+        assert words_of(lang).keys() == set(selfcheck.WORDS), lang.config
+    with pytest.raises(PluginError, match="extra.selfcheck needs empty_number"):
+        run_hook(words={k: v for k, v in ENGLISH.items() if k != "empty_number"})
 
 
 def test_hook_writes_a_form_named_by_its_heading():
     out = run_hook()
     assert '<legend class="selfcheck__legend">Question 9</legend>' in out
     assert out.count('type="radio"') == 2 and '<details id="selfcheck-1-answer" class="success">' in out
-    assert 'role="status"' in out and "<noscript>" in out.split("</head>")[0]
+    assert 'role="status"' in out and 'data-empty-number="Type a number first, then check."' in out
 
 
 @pytest.mark.parametrize("answer, why, message", [

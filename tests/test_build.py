@@ -208,7 +208,7 @@ def test_program_environment_holds_the_hook_and_every_package():
         assert f"\n{package}==" in env.lower() or env.lower().startswith(f"{package}=="), package
 
 
-# --- the playground's data, the offline copy, the templates ---------------------------------------------
+# --- the playground's data, the offline copy ----------------------------------------------------------
 
 
 def test_playground_data_cache_is_keyed_on_torch(tmp_path, monkeypatch):
@@ -277,26 +277,6 @@ def test_a_failed_build_stops_the_offline_copy(tmp_path):
     offline._building.append((build, folder, "key", 0.0))
     offline.on_build_error(RuntimeError("a page failed"))
     assert build.poll() is not None and not folder.exists() and not offline._building
-
-
-def test_template_cache_never_serves_an_edited_template(tmp_path, monkeypatch):
-    import jinja2
-
-    template_cache = import_tool("template_cache", "hooks")
-    monkeypatch.setattr(template_cache, "CACHE", tmp_path / "jinja")
-    folder = tmp_path / "templates"
-    folder.mkdir()
-    (folder / "page.html").write_text("one")
-
-    def render():
-        env = template_cache.on_env(jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder))), None, None)
-        return env.get_template("page.html").render()
-
-    assert render() == "one"
-    assert list((tmp_path / "jinja").iterdir()), "no compiled template was kept"
-    os.utime(folder / "page.html", ns=(0, time.time_ns() + 10**9))
-    (folder / "page.html").write_text("two")
-    assert render() == "two"
 
 
 def test_download_cache_is_used_and_keyed_on_the_notebook(tmp_path, monkeypatch):

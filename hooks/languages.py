@@ -1,16 +1,14 @@
 """Every language of the site in one `mkdocs build` or `mkdocs serve`.
 
-The site's one list of languages is `extra.alternate` in mkdocs.yml (Material's switcher reads it
-too): each entry's `lang` is that site's `theme.language` and its `link` where it lives ("./" for
-the reference language, which mkdocs.yml builds; "en/" ...). Every other language has a
-configuration mkdocs.<lang>.yml, which INHERITs mkdocs.yml.
+The languages are `extra.alternate` in mkdocs.yml (Material's switcher reads it too): each entry's
+`lang` is its site's `theme.language`, its `link` where it lives ("./" for the reference language,
+which mkdocs.yml builds); every other language has a mkdocs.<lang>.yml that INHERITs mkdocs.yml.
 
-After MkDocs has built the reference language, this hook builds each other one into its folder of
-site_dir with MkDocs' public API (load_config, build), strict as configured. While serving, it
-watches their pages and configurations too, and builds a language again only when one of its inputs
-changed, since MkDocs rebuilds the reference language on every change anyway. Those builds run in a
-process of their own, kept between rebuilds; when only a language's own pages or configuration
-changed, its build starts with the reference language's, on the other core.
+After the reference language, this hook builds each other one into its folder of site_dir with
+MkDocs' public API (load_config, build), strict as configured. While serving it watches their pages
+and configurations, and builds a language again only when one of its inputs changed, in a process
+of its own kept between rebuilds; when only a language's own files changed, its build starts
+alongside the reference language's, on the other core.
 """
 
 import logging

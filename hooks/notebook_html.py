@@ -1,20 +1,17 @@
-"""Make the HTML of notebook pages (rendered by mkdocs-jupyter) small and consistent with the site.
+"""The HTML of notebook pages (mkdocs-jupyter's), small and consistent with the site.
 
-mkdocs-jupyter inlines JupyterLab's whole stylesheet (about 590 KB) into every notebook page, with
-MathJax and Mermaid loaders from third-party CDNs and a copy of every cell's source for its own copy
-button. On notebook pages, this hook:
+mkdocs-jupyter inlines JupyterLab's stylesheet (about 590 KB), MathJax and Mermaid loaders from
+CDNs and a copy of every cell's source into each page. This hook:
 
-- removes every <style> and <script> and the copies (overrides/assets/site/notebook.css styles the
-  cells), and gives code cells Material's code block markup: its colours and its copy button;
-- moves nbconvert's tabindex="0" from the wrappers of cells and outputs (JupyterLab's keyboard
-  navigation: tab stops that do nothing on a page) to printed output's <pre>, which scrolls
-  sideways when a line is long;
+- removes every <style>, <script> and copy (overrides/assets/site/notebook.css styles the cells),
+  and gives code cells Material's code block markup: its colours and its copy button;
+- moves nbconvert's tabindex="0" from cell wrappers (tab stops that do nothing) to printed output's
+  <pre>, which scrolls sideways when a line is long;
 - names plots "<page title>: Figure N" in the page's language (`extra.figure_alt`);
-- gives headings the explicit ids written in the program (`## 学习率 {#learning-rate}`) and
-  rebuilds the page's table of contents from them;
-- turns links written as in Markdown, relative to the program's page (`[Q4](../quiz-softmax.md#q4)`),
-  into that page's URL in this build (with or without directory URLs: the offline copy has none);
-  a link to a missing page fails the build.
+- gives headings the ids written in the program (`## 学习率 {#learning-rate}`) and rebuilds the
+  table of contents from them;
+- turns Markdown links relative to the program's page (`[Q4](../quiz-softmax.md#q4)`) into that
+  page's URL in this build (the offline copy has no directory URLs); a missing page fails the build.
 """
 
 import html as htmllib

@@ -1,12 +1,10 @@
 """Publish the programs in snippets/ as executed notebook pages, in the language being built.
 
-Each `snippets/<name>.py` (jupytext percent format) is executed once for every language, in one of
-a few long-lived kernels, and cached under `.cache/programs/executed/`, keyed on the file's text
-and the environment. The page `programs/<name>.ipynb` keeps the markdown cells of the language
-being built; mkdocs-jupyter renders it with the outputs already there (`execute: false`).
-
-A cell that raises fails the build with the file, the cell number, its first line and the error.
-Plots are re-encoded as palette PNGs (about 3x smaller, indistinguishable for line plots).
+Each `snippets/<name>.py` (jupytext percent format) runs once for every language, in one of a few
+long-lived kernels, cached in `.cache/programs/executed/` under its text and the environment. The
+page `programs/<name>.ipynb` keeps the markdown cells of the language being built; mkdocs-jupyter
+renders it with the outputs already there (`execute: false`). A cell that raises fails the build
+with the file, cell number, first line and error. Plots become palette PNGs (3x smaller).
 """
 
 import base64

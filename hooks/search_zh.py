@@ -1,18 +1,13 @@
-"""Search that answers a learner's questions, in every language; Chinese search in particular
-(Material for MkDocs 9.x, tested with 9.8.1). The query side, which no configuration can fix, is
-overrides/assets/search/search_zh.js (its header explains it). This hook:
+"""Search that answers a learner's questions, in every language, Chinese in particular (Material
+9.8.1; the query side, which no configuration can fix, is overrides/assets/search/search_zh.js).
 
-* ``on_config``: gives each site's index the site's own language (Material's search defaults to
-  "en" for a zh theme) and, for a Chinese site, loads the course terms of
-  ``search_zh.userdict.txt`` into jieba, with which Material segments Han text at build time:
-  学习率 and 批量大小 stay whole instead of 学习|率, 批量|大小. (jieba's format, one term a line;
-  add a term when a reader's query for it lists the wrong page first. ``search: jieba_dict_user:``
-  would depend on the working directory.)
-* ``on_page_content``: keeps a program page's code and printed output out of the index (Material's
-  ``data-search-exclude`` on each ``<pre>`` of a code cell: on the cell's ``<div>``, the exclusion
-  would end at its first inner ``</div>``). A program uses ``view`` or ``mm`` in passing and prints
-  hundreds of numbers: as one long entry it outranked the glossary entry or quiz answer that
-  explains the call. Its text cells stay in the index.
+* ``on_config``: each site's index gets the site's language (Material's search defaults to "en");
+  a Chinese site loads the course terms of ``search_zh.userdict.txt`` into jieba, which Material
+  segments Han text with: 学习率 and 批量大小 stay whole (jieba's format, a term a line; add one when
+  a query for it lists the wrong page first; ``jieba_dict_user:`` would depend on the working folder).
+* ``on_page_content``: a program page's code and printed output stay out of the index
+  (``data-search-exclude`` on each ``<pre>`` of a code cell): a program that uses ``view`` in
+  passing and prints hundreds of numbers outranked the glossary entry that explains it.
 * ``on_post_build``: warns (an error under ``strict``) when the Chinese index is not segmented.
 """
 

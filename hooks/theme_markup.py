@@ -1,23 +1,16 @@
-"""Four changes to Material's markup that no setting makes. Each of the last three fails the build,
-naming Material's version, when an upgrade changes the markup it expects.
+"""Four changes to Material's markup that no setting makes. The last three fail the build, naming
+Material's version, when an upgrade changes the markup they expect.
 
-* Code without the spans Pygments writes around plain names and whitespace (classes n and w):
-  Material draws a name in the code's own colour (--md-code-hl-name-color is --md-code-fg-color,
-  in both schemes; tests/test_theme_reliance.py checks it) and does not style w, so the spans only
-  add elements: 700 of the glossary's 3,800, each styled and laid out while a phone starts the
-  page. (hooks/api_links.py, earlier, has linked the API names among them.)
-
-* Each table in a plain <div> of its own. On load, Material replaces every `table:not([class])`
-  with a scroll wrapper holding the table. Inserting a child into an element makes Chromium
-  restyle all of that element's children when its style sheets hold sibling rules with a
-  universal subject (Material's `.md-typeset table:not([class]) + *`): for a table written straight
-  into the article, that is every element of the page (5,132 of 5,528 on the SGD chapter), inside
-  the script task that Lighthouse counts as blocking. In a div of its own the insertion restyles
-  one table. The div has no class and no style: the page looks the same.
-* No <link rel="alternate" hreflang> in <head>. Material writes one per language with a relative
-  href, which search engines ignore and Lighthouse fails (hreflang needs absolute URLs), and, from
-  the English pages, pointing at the wrong folder. The site has no site_url (no known host) yet;
-  the switcher in the header keeps its hreflang links.
+* Code loses Pygments' spans around plain names and whitespace (classes n and w): Material draws a
+  name in the code's own colour (tests/test_theme_reliance.py checks it) and does not style w, so
+  the spans only add elements for a phone to style and lay out (700 of the glossary's 3,800).
+  hooks/api_links.py has already linked the API names among them.
+* Each table in a plain <div> of its own. Material wraps every `table:not([class])` on load; an
+  insertion into the article restyles all its children (Material's sibling rule
+  `table:not([class]) + *`): 5,132 elements on the SGD chapter, in a task Lighthouse counts as
+  blocking. In its own div the insertion restyles one table; the page looks the same.
+* No <link rel="alternate" hreflang> in <head>: Material's hrefs are relative, which search engines
+  ignore and Lighthouse fails, and wrong from the English pages. The header's switcher keeps its links.
 * A name for the search dialog (aria-label), as ARIA asks of every dialog (axe: aria-dialog-name).
 """
 

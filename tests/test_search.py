@@ -140,6 +140,16 @@ _LEADING = """els => els.flatMap(li => {
 })"""
 
 
+# The worker has answered the query: the count line is no longer the placeholder, and results are
+# listed or the line says there are none. (Material lists a query's first results in one go.)
+_ANSWERED = """() => {
+    const t = JSON.parse(document.querySelector('#__config').textContent).translations
+    const meta = document.querySelector('.md-search-result__meta').textContent.trim()
+    return meta !== t['search.result.placeholder']
+        && (document.querySelector('li.md-search-result__item') !== null || meta === t['search.result.none'])
+}"""
+
+
 def leading_results(page, base: str) -> list[str]:
     """The leading results as locations relative to the site's base ('api-glossary/#detach')."""
     hrefs = page.locator("li.md-search-result__item").evaluate_all(_LEADING)
@@ -170,7 +180,7 @@ def test_questions_lead_to_the_answering_section(search_page, server, site):
         # The whole question at once (one search, not one per keystroke: the typed and input-method
         # paths are test_search_lists_the_right_page_first's); the same box, the same worker.
         tab.page.fill("input.md-search__input", question)
-        settled_results(tab.page, quiet=0.15)  # one input, one query: its results come in one piece
+        tab.page.wait_for_function(_ANSWERED, timeout=8_000)  # one input, one query: one answer, whole
         first = leading_results(tab.page, base)[:3]
         hit = bool(set(first) & set(want))
         hits += hit

@@ -43,9 +43,10 @@ def wait_for(url: str, text: str = "", seconds: float = 120) -> str:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
+def project(tmp_path_factory, built_site) -> Path:
     """The project's sources in a folder of their own (edits there touch no tracked file), sharing
-    this checkout's caches, so that the programs are not executed again."""
+    this checkout's caches, so that the programs are not executed again: after the test site's
+    build (`built_site`), which fills them (on a fresh clone, both builds would run every program)."""
     copy = tmp_path_factory.mktemp("project")
     for name in ("docs", "hooks", "overrides", "snippets"):
         shutil.copytree(ROOT / name, copy / name)

@@ -67,6 +67,14 @@ def language_of(config) -> Language:
                       f"is not in mkdocs.yml's extra.alternate")
 
 
+def words(config, key: str, names) -> dict:
+    """This language's `extra.<key>` (words a hook writes into pages), which must give each of names."""
+    found = config.extra.get(key) or {}
+    if missing := [name for name in names if not found.get(name)]:
+        raise PluginError(f"{config.config_file_path}: extra.{key} needs {', '.join(missing)}")
+    return found
+
+
 def build_language(lang: Language, site_dir: str, command: str, serve_url: str | None = None) -> float:
     """Build one language into site_dir; the seconds it took. Raises on any warning (strict)."""
     global _depth

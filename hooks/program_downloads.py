@@ -28,12 +28,12 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from packaging.utils import canonicalize_name
 
-from languages import languages  # hooks/ is on sys.path while MkDocs loads a hook
+import languages  # hooks/ is on sys.path while MkDocs loads a hook
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
 CACHE = ROOT / ".cache" / "downloads"
-LANGS = {lang.lang for lang in languages()}
+LANGS = {lang.lang for lang in languages.languages()}
 KEYS = ("title", "notebook", "script", "run_title", "run")  # of extra.program_downloads
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.M)
 
@@ -115,9 +115,7 @@ def on_files(files, config):
 def box(page, config) -> str:
     """The download box of a program page, in the page's language."""
     found = _downloads[page.file.src_uri]
-    words = config.extra.get("program_downloads") or {}
-    if not all(words.get(k) for k in KEYS):
-        raise PluginError(f"{config.config_file_path}: extra.program_downloads needs {', '.join(KEYS)}")
+    words = languages.words(config, "program_downloads", KEYS)
     name = PurePosixPath(page.file.src_uri).stem
     python = f"{sys.version_info[0]}.{sys.version_info[1]}"
     words = {k: v.replace("{name}", name).replace("{pip}", found["pip"]).replace("{python}", python)

@@ -32,6 +32,8 @@ from decimal import Decimal, InvalidOperation
 
 from mkdocs.exceptions import PluginError
 
+import languages  # hooks/ is on sys.path while MkDocs loads a hook
+
 BLOCK = re.compile(r'<div class="selfcheck" data-answer="(?P<answer>[^"]+)">(?P<body>.*?)</div>', re.S)
 OPTION = re.compile(r"<li>(?P<key>[A-Z])\.\s(?P<text>.*?)</li>", re.S)
 HEADING = re.compile(r'<h[23] id="(?P<id>[^"]+)"[^>]*>(?P<text>.*?)</h[23]>', re.S)
@@ -101,9 +103,7 @@ def check(answer: str, body: str, box: str, where: str) -> list:
 def on_post_page(output, page, config):
     if 'class="selfcheck"' not in output:
         return output
-    words = config.extra.get("selfcheck") or {}
-    if missing := [k for k in WORDS if not words.get(k)]:
-        raise PluginError(f"{config.config_file_path}: extra.selfcheck needs {', '.join(missing)}")
+    words = languages.words(config, "selfcheck", WORDS)
     parts, pos = [], 0
     for n, m in enumerate(BLOCK.finditer(output), 1):
         headings = list(HEADING.finditer(output, 0, m.start()))

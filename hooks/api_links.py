@@ -1,21 +1,14 @@
-"""Every mention of a glossary API links to its entry, with the entry's one-line meaning as the
-link's title (a tooltip: overrides/assets/site/site.css, "API links").
-
-The entries are read from the glossary pages (GLOSSARY): a `##` heading that is the API's dotted
-name in code with an explicit id, then its meaning in bold-labelled prose:
-
-    ## `Tensor.detach` { #detach }
-
-    **Meaning:** the same data, cut off from the computational graph. Not a copy.
+"""Every mention of a glossary API in code links to its entry, with the entry's one-line meaning
+as the link's title (a tooltip: overrides/assets/site/site.css). CONTRIBUTING.md ("Pages") gives
+the entry format; the entries are read from the glossary pages (GLOSSARY).
 
 `Tensor.NAME` is a method: `.NAME` links in code (`w.detach()`), whatever the object. Any other
 `A.NAME` (`torch.mm`, `nn.Linear`) links where code writes `A.NAME` (`torch.nn.Linear` included).
-Inline code that is only the name (`detach`, `backward()`) links as a whole.
-
-Mentions are linked in highlighted code (Pygments' name spans) and in inline code. Left alone:
-code inside a link, a heading, a <summary> or a button; a glossary page's own entries; plain-text
-blocks. The link is only an <a href title> around the token: what Material's copy button copies
-is unchanged. The build fails on an entry the hook cannot read and on HTML it cannot follow.
+Inline code that is only the name (`detach`, `backward()`) links whole. Mentions link in highlighted
+code (Pygments' name spans) and in inline code; not in a link, a heading, a <summary>, a button, a
+self-check, a plain-text block, or a glossary page's own entries. The link is only an <a href
+title> around the token, so Material's copy button copies the same. The build fails on an entry
+the hook cannot read and on HTML it cannot follow.
 """
 
 import html as htmllib

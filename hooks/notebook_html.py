@@ -7,6 +7,8 @@ CDNs and a copy of every cell's source into each page. This hook:
   and gives code cells Material's code block markup: its colours and its copy button;
 - moves nbconvert's tabindex="0" from cell wrappers (tab stops that do nothing) to printed output's
   <pre>, which scrolls sideways when a line is long;
+- keeps code and printed output out of the search index (`data-search-exclude`): a program that
+  uses `view` in passing and prints hundreds of numbers outranked the glossary entry on it;
 - names plots "<page title>: Figure N" in the page's language (`extra.figure_alt`);
 - gives headings the ids written in the program (`## 学习率 {#learning-rate}`) and rebuilds the
   table of contents from them;
@@ -81,8 +83,8 @@ def on_page_content(html, page, config, files):
     html = link_pages(html, page, files)
     html = _CELL_ID.sub(r'id="\1"', html)  # nbconvert's "cell-id=cell-3" is no CSS id: Material's copy button fails on it
     html = _REMOVED.sub("", html)
-    html = _TEXT_OUTPUT_PRE.sub(r'\1<pre tabindex="0">', _WRAPPER_TABINDEX.sub(r"\1", html))
-    html = _CODE.sub(r'<div class="language-\1 highlight"><pre><span></span><code>\2</code></pre></div>', html)
+    html = _TEXT_OUTPUT_PRE.sub(r'\1<pre tabindex="0" data-search-exclude>', _WRAPPER_TABINDEX.sub(r"\1", html))
+    html = _CODE.sub(r'<div class="language-\1 highlight"><pre data-search-exclude><span></span><code>\2</code></pre></div>', html)
     parts = html.split(_NO_ALT)
     for n in range(1, len(parts)):
         alt = htmllib.escape(config.extra["figure_alt"].format(title=page.title or "", n=n), quote=True)

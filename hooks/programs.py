@@ -101,57 +101,45 @@ else:
 """
 
 
-class Kernel:
-    """One IPython kernel that runs programs one after another, so that the imports (torch,
-    matplotlib, scikit-learn: about 3 s) are paid once per kernel. Used from one thread only:
-    its client lives on that thread's event loop."""
-
-    def __init__(self):
-        self.km = self.kc = None
-
-    def run(self, nb):
-        client = nbclient.NotebookClient(
-            nb, km=self.km, timeout=300, kernel_name="python3", allow_errors=False,
-            coalesce_streams=True,  # one output per stream, however the kernel chunked it
-            resources={"metadata": {"path": str(ROOT)}},
-        )
-        if self.km is None:
-            self.km = client.km = client.create_kernel_manager()
-            # Unix sockets, not TCP ports: only this user can reach the kernel, and ipykernel does
-            # not warn about unencrypted TCP. A socket's path must stay under about 100 bytes.
-            self.km.transport = "ipc"
-            self.km.ip = os.path.join(tempfile.gettempdir(),
-                                      f"programs-kernel-{os.getpid()}-{threading.get_ident() % 10**6}")
-        client.owns_km = False  # keep the kernel (and its client) for the next program
-        client.kc = self.kc
-        try:
-            client.execute()
-        finally:
-            self.kc = client.kc
-
-    def close(self):
-        if self.kc is not None:
-            self.kc.stop_channels()
-        if self.km is not None and self.km.has_kernel:
-            nbclient.util.run_sync(self.km.shutdown_kernel)(now=True)
-        self.km = self.kc = None
+def kernel() -> nbclient.NotebookClient:
+    """A client of a new IPython kernel that runs programs one after another (set its `nb`, then
+    `execute()`), so that the imports (torch, matplotlib, scikit-learn: about 3 s) are paid once.
+    Used from one thread only: it lives on that thread's event loop. The kernel listens on Unix
+    sockets, not TCP ports: only this user can reach it, and ipykernel does not warn about
+    unencrypted TCP (a socket's path must stay under about 100 bytes)."""
+    client = nbclient.NotebookClient(nbformat.v4.new_notebook(), timeout=300, kernel_name="python3",
+                                     coalesce_streams=True,  # one output per stream, however chunked
+                                     resources={"metadata": {"path": str(ROOT)}})
+    client.km = client.create_kernel_manager()
+    client.km.transport = "ipc"
+    client.km.ip = os.path.join(tempfile.gettempdir(), f"programs-kernel-{os.getpid()}-{threading.get_ident() % 10**6}")
+    client.owns_km = False  # the kernel outlives each execute()
+    return client
 
 
-def execute(path: Path, kernel: Kernel | None = None, text: str | None = None) -> nbformat.NotebookNode:
-    """Run a program as a notebook (cwd = repository root) and return it with its outputs: in
-    `kernel` after a reset if one is given, else in a kernel of its own. `text`: the file's text,
-    as the caller read it for the cache key."""
+def close(client: nbclient.NotebookClient) -> None:
+    if client.kc is not None:
+        client.kc.stop_channels()
+    if client.km.has_kernel:
+        nbclient.util.run_sync(client.km.shutdown_kernel)(now=True)
+
+
+def execute(path: Path, client: nbclient.NotebookClient | None = None, text: str | None = None) -> nbformat.NotebookNode:
+    """Run a program as a notebook (cwd = repository root) and return it with its outputs: after
+    a reset in the kernel of `client` (from kernel()) if one is given, else in a kernel of its own.
+    `text`: the file's text, as the caller read it for the cache key."""
     text = path.read_text("utf-8") if text is None else text
     lines = cell_lines(path, text)
     nb = jupytext.reads(text, fmt="py:percent")
     for i, cell in enumerate(nb.cells, 1):  # fixed ids (jupytext draws random ones): the same page each build
         cell.id = f"cell-{i}"
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    own = kernel is None
-    kernel = Kernel() if own else kernel
+    own = client is None
+    client = kernel() if own else client
     try:
-        kernel.run(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RESET)]))
-        kernel.run(nb)
+        for notebook in (nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RESET)]), nb):
+            client.nb = notebook
+            client.execute()
     except nbclient.exceptions.CellExecutionError as err:
         i = next(i for i, cell in enumerate(nb.cells)
                  if any(out.output_type == "error" for out in cell.get("outputs", [])))
@@ -161,7 +149,7 @@ def execute(path: Path, kernel: Kernel | None = None, text: str | None = None) -
         raise ProgramError(f"{_rel(path)}: {type(err).__name__}: {err}") from None
     finally:
         if own:
-            kernel.close()
+            close(client)
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if "execution_count" in out:  # the kernel counts on from the programs it ran before
@@ -197,16 +185,17 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
     order = iter(sorted(todo, key=lambda p: -p.stat().st_size))
 
     def worker():
-        kernel = Kernel()
+        client = kernel()
         try:
             for path in order:
                 try:
-                    done[path] = execute(path, kernel, sources[path].decode("utf-8"))
+                    done[path] = execute(path, client, sources[path].decode("utf-8"))
                 except ProgramError as err:
                     errors.append(str(err))
-                    kernel.close()  # the next program gets a fresh kernel
+                    close(client)
+                    client = kernel()  # the next program gets a fresh kernel
         finally:
-            kernel.close()
+            close(client)
 
     if todo:
         log.info("Executing %s", ", ".join(_rel(p) for p in todo))

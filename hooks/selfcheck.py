@@ -1,29 +1,13 @@
-"""Self-check questions: the reader picks an option (or types a number), submits, and is told right
-or wrong, with the reason a wrong pick is wrong; the question's answer box then opens.
+"""Self-check questions (CONTRIBUTING.md, "Pages", says how to write one): the reader picks an
+option or types a number, submits, and is told right or wrong, with the reason a wrong pick is
+wrong (the words its answer box marks with ``<span data-why="A">``); the answer box then opens.
 
-A question's options (or its blank: ``<div class="selfcheck" data-answer="0.112"></div>``) go in
-a block just before its collapsed answer box, where ``<span data-why="A B">`` marks the words that
-say why an option is wrong (numbers for a blank; a key may be marked in several spans):
-
-    <div class="selfcheck" data-answer="C" markdown>
-
-    - A. 1×8，1×1
-    - C. 8×1，1×1
-
-    </div>
-
-    ??? success "答案与解析"
-
-        …… <span data-why="A">要得到 7×1 的输出，$w$ 只能是 8×1</span> ……
-
-``on_post_page`` turns each block into a form named by the question's heading: a radio button per
-option (its text unchanged) or a text box, a submit button and an empty ``role="status"`` line;
-the answer box gets an id the form names. The words come from ``extra.selfcheck`` of each language's
-configuration. overrides/main.html gives the page ``assets/quiz/selfcheck.css`` and, deferred,
-``selfcheck.js``, and hides the controls without JavaScript.
-
-The build fails, naming page and question, on a wrong option without a reason or an answer that
-is not one of the options.
+Each ``<div class="selfcheck" data-answer="…">`` block becomes a form named by the question's
+heading: a radio button per option (its text unchanged) or a text box, a submit button and an
+empty ``role="status"`` line; the answer box after it gets an id the form names. The words come
+from each language's ``extra.selfcheck``; overrides/main.html adds assets/quiz/selfcheck.css and
+.js to the page. The build fails, naming page and question, on a wrong option without a reason
+or an answer that is not one of the options.
 """
 
 import html

@@ -62,6 +62,6 @@ def browser():
 
 @pytest.fixture(scope="session")
 def server(built_site):
-    """The built site served on 127.0.0.1 (a free port), gzip-compressed as a host serves it."""
+    """The built site served on 127.0.0.1 (a free port)."""
     with localsite.serve(built_site) as url:
         yield url

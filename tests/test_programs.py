@@ -32,12 +32,12 @@ def test_programs_sharing_a_kernel_do_not_see_each_other(tmp_path):
     second.write_text("# %%\nimport sys\nimport matplotlib.pyplot as plt\n"
                       "print('leaked' in dir(), 'start_width' in dir(), plt.get_fignums(), "
                       "plt.rcParams['lines.linewidth'], 'matplotlib.pyplot' in sys.modules)\n", "utf-8")
-    kernel = programs.Kernel()
+    client = programs.kernel()
     try:
-        first_nb = programs.execute(first, kernel)
-        second_nb = programs.execute(second, kernel)
+        first_nb = programs.execute(first, client)
+        second_nb = programs.execute(second, client)
     finally:
-        kernel.close()
+        programs.close(client)
     # An expression's result is numbered like its cell, whatever the kernel ran before.
     (result,) = first_nb.cells[1].outputs
     assert result.data["text/plain"] == "2" and result.execution_count == first_nb.cells[1].execution_count == 2

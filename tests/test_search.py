@@ -15,6 +15,8 @@ an input method commits text without one (overrides/assets/search/search_zh.js b
 
 from __future__ import annotations
 
+import json
+import re
 import time
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -22,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from helpers import clear_search, open_search, settled_results
+from helpers import ROOT, clear_search, open_search, settled_results
 
 LR = ("mini-batch-sgd/", "sgd-hyperparameters/", "programs/sgd_learning_rate/")  # the chapter, or the program on η
 BS = ("mini-batch-sgd/", "sgd-hyperparameters/", "programs/sgd_batch_size/")  # the chapter, or the program on |B|
@@ -45,6 +47,24 @@ CASES = [
     ("en", "detach", "api-glossary/", None),
     ("en", "quiz", "quiz/", None),
 ]
+
+
+def test_the_index_is_segmented_keeps_course_terms_whole_and_leaves_program_code_out(built_site):
+    """The Chinese index as Material writes it: Han text segmented by jieba (U+200B between words,
+    which the separator must split on), the course terms of hooks/search_zh.userdict.txt whole
+    (jieba alone cuts 学习率 into 学习 + 率), and no program page's code or printed output
+    (hooks/notebook_html.py marks it data-search-exclude: a program that uses `view` in passing
+    outranked the glossary entry on it). Every program's code imports torch; no entry of a
+    program page may hold it."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
+    separator = index["config"]["separator"]
+    assert re.split(separator, "a\u200bb") == ["a", "b"], separator
+    words = {w for doc in index["docs"] for w in re.split(separator, doc["title"] + " " + doc["text"])}
+    assert {"学习率", "批量大小", "随机梯度下降"} <= words, sorted(w for w in words if "学习" in w)
+    program_docs = [doc for doc in index["docs"] if doc["location"].startswith("programs/")]
+    assert len({doc["location"].split("/")[1] for doc in program_docs}) == len(list((ROOT / "snippets").glob("*.py")))
+    assert all("import torch" in p.read_text("utf-8") for p in (ROOT / "snippets").glob("*.py"))
+    assert not [doc["location"] for doc in program_docs if "import torch" in doc["text"]]
 
 
 def _params():

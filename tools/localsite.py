@@ -1,12 +1,10 @@
-"""The built site on this machine, for the tests and `make bench`: build it with
-plain `mkdocs build`, serve a folder on 127.0.0.1 gzip-compressed as a static host serves it, and
-start Debian's Chromium for Playwright."""
+"""The built site on this machine, for the tests and `make bench`: build it with plain
+`mkdocs build`, serve a folder on 127.0.0.1, and start Debian's Chromium for Playwright. (Page
+weights are measured compressed by `make bench` itself; `make audit`'s server compresses.)"""
 
 import contextlib
 import functools
-import gzip
 import http.server
-import io
 import os
 import shutil
 import socket
@@ -20,7 +18,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
-COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".map"}
 
 
 def build(site_dir: Path) -> None:
@@ -34,35 +31,13 @@ def build(site_dir: Path) -> None:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Static files over HTTP/1.1 with keep-alive; text files gzip-compressed when the client
-    accepts it. (Over HTTP/1.0 every request opens a connection, which no host makes a browser do:
-    Lighthouse's simulated phone then pays a round trip per style sheet before the first paint.)"""
-
-    protocol_version = "HTTP/1.1"
-
     def log_message(self, *args):
         pass
-
-    def send_head(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if (path.suffix not in COMPRESSED or "gzip" not in self.headers.get("Accept-Encoding", "")
-                or not path.is_file() or not self.path.split("?")[0].endswith(("/", path.name))):
-            return super().send_head()
-        body = gzip.compress(path.read_bytes(), 6)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Accept-Encoding")
-        self.end_headers()
-        return io.BytesIO(body)
 
 
 class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser closing a kept-alive connection
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser that left mid-response
             super().handle_error(request, client_address)
 
 

@@ -1,14 +1,12 @@
 """Every language of the site in one `mkdocs build` or `mkdocs serve`.
 
-The languages are `extra.alternate` in mkdocs.yml (Material's switcher reads it too): each entry's
-`lang` is its site's `theme.language`, its `link` where it lives ("./" for the reference language,
-which mkdocs.yml builds); every other language has a mkdocs.<lang>.yml that INHERITs mkdocs.yml.
-
-After the reference language, this hook builds each other one into its folder of site_dir with
-MkDocs' public API (load_config, build), strict as configured. While serving it watches their pages
-and configurations, and builds a language again only when one of its inputs changed, in a process
-of its own kept between rebuilds; when only a language's own files changed, its build starts
-alongside the reference language's, on the other core.
+The languages are mkdocs.yml's `extra.alternate` (Material's switcher reads it too): each entry's
+`lang` is its site's `theme.language`, its `link` where it lives ("./": the reference language,
+which mkdocs.yml builds); each other language has a mkdocs.<lang>.yml that INHERITs mkdocs.yml.
+After the reference language, this hook builds the others into their folders of site_dir with
+MkDocs' public API (load_config, build), strict as configured. While serving, it builds a language
+again only when its inputs changed, in a process of its own kept between rebuilds; when only the
+language's own files changed, that build starts beside the reference language's, on the other core.
 """
 
 import logging
@@ -75,28 +73,20 @@ def words(config, key: str, names) -> dict:
     return found
 
 
-def build_language(lang: Language, site_dir: str, command: str, serve_url: str | None = None) -> float:
-    """Build one language into site_dir; the seconds it took. Raises on any warning (strict)."""
-    global _depth
+def build_language(tag: str, site_dir: str, command: str, serve_url: str | None = None) -> float:
+    """Build the language tagged `tag` into site_dir; the seconds it took. Raises on any warning
+    (strict). The worker process runs it by name (a Language made here is not picklable there)."""
     start = time.perf_counter()
-    config = load_config(config_file=str(lang.config), site_dir=site_dir)
+    config = load_config(config_file=str(next(lang.config for lang in languages() if lang.lang == tag)),
+                         site_dir=site_dir)
     if serve_url:
         config.site_url = serve_url
-    _depth += 1  # this module's on_shutdown below is that of a build inside another
+    config.plugins.on_startup(command=command, dirty=False)
     try:
-        config.plugins.on_startup(command=command, dirty=False)
-        try:
-            build(config, serve_url=serve_url)
-        finally:
-            config.plugins.on_shutdown()
+        build(config, serve_url=serve_url)
     finally:
-        _depth -= 1
+        config.plugins.on_shutdown()
     return time.perf_counter() - start
-
-
-def build_served(tag: str, site_dir: str, serve_url: str) -> float:
-    """build_language, while serving, for the language tagged `tag`: what the worker process runs."""
-    return build_language(next(lang for lang in languages() if lang.lang == tag), site_dir, "serve", serve_url)
 
 
 def inputs(lang: Language) -> tuple:
@@ -110,7 +100,6 @@ def inputs(lang: Language) -> tuple:
 
 
 _command = "build"
-_depth = 0  # builds under way inside another build
 _serving: dict[str, tuple[Path, tuple]] = {}  # lang -> (its build folder outside site_dir, its inputs)
 _started: dict[str, tuple[Future, tuple]] = {}  # lang -> (its build started with the reference one's, its inputs)
 _worker: list[ProcessPoolExecutor] = []  # serving: the process that builds the other languages
@@ -125,7 +114,7 @@ def worker() -> ProcessPoolExecutor:
 
 def start_build(lang: Language, folder: Path, serve_url: str) -> Future:
     """Serving: lang's build into folder, in the worker process."""
-    return worker().submit(importable.build_served, lang.lang, str(folder), serve_url)
+    return worker().submit(importable.build_language, lang.lang, str(folder), "serve", serve_url)
 
 
 def on_startup(command, dirty):
@@ -165,7 +154,7 @@ def on_post_build(config):
     for lang in languages()[1:]:
         target = os.path.join(config.site_dir, lang.prefix.rstrip("/"))
         if _command != "serve":
-            log.info("Built %s in %.1f s", lang.lang, build_language(lang, target, _command))
+            log.info("Built %s in %.1f s", lang.lang, build_language(lang.lang, target, _command))
             continue
         # Serving: the language is built into a folder of its own, linked into the served site,
         # and built again only when its inputs change (MkDocs empties site_dir on every rebuild).
@@ -185,7 +174,7 @@ def on_post_build(config):
 
 
 def on_shutdown():
-    if _command == "serve" and not _depth:
+    if _command == "serve":
         for pool in _worker:
             pool.shutdown(cancel_futures=True)
         _worker.clear()

@@ -1,16 +1,15 @@
 """The HTML of notebook pages (mkdocs-jupyter's), small and consistent with the site.
 
-mkdocs-jupyter inlines JupyterLab's stylesheet (about 590 KB), MathJax and Mermaid loaders from
-CDNs and a copy of every cell's source into each page. This hook:
-
-- removes every <style>, <script> and copy (overrides/assets/site/notebook.css styles the cells),
-  and gives code cells Material's code block markup: its colours and its copy button;
+mkdocs-jupyter inlines JupyterLab's stylesheet (about 590 KB), MathJax and Mermaid loaders from CDNs
+and a copy of every cell's source into each page. This hook removes every <style>, <script> and copy
+(overrides/assets/site/notebook.css styles the cells), and:
+- gives code cells Material's code block markup: its colours and its copy button;
 - moves nbconvert's tabindex="0" from cell wrappers (tab stops that do nothing) to printed output's
   <pre>, which scrolls sideways when a line is long;
 - keeps code and printed output out of the search index (`data-search-exclude`): a program that
   uses `view` in passing and prints hundreds of numbers outranked the glossary entry on it;
 - names plots "<page title>: Figure N" in the page's language (`extra.figure_alt`);
-- gives headings the ids written in the program (`## 学习率 {#learning-rate}`) and rebuilds the
+- applies the heading ids written in the program (`## 学习率 {#learning-rate}`) and rebuilds the
   table of contents from them;
 - turns Markdown links relative to the program's page (`[Q4](../quiz-softmax.md#q4)`) into that
   page's URL in this build (the offline copy has no directory URLs); a missing page fails the build.

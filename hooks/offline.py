@@ -1,15 +1,12 @@
 """The offline copy: the whole site for reading from file://, zipped, published in every language.
 
 The copy is the site built with Material's offline plugin, which mkdocs.yml turns on when
-OFFLINE=true (Material's recipe): links name .html files, the search index is also a script.
-
-* In the site: DOWNLOAD is a file of every language (strict link checking accepts the home page's
-  link). `OFFLINE=true mkdocs build` builds the copy in its own process, started once the programs
-  have run (hooks/programs.py), while this one builds the pages. The zip is kept in build/, built
-  again only when what the site is built from changes (`mkdocs serve` reuses the last one), and
-  copied to DOWNLOAD in every language.
-* In the copy: the iframe shim Material's search needs under file:// comes from the site (the
-  plugin would take it from unpkg.com), and the home page's download section goes.
+OFFLINE=true (Material's recipe): links name .html files, the search index is also a script. In it,
+the iframe shim Material's search needs under file:// comes from the site (the plugin would take it
+from unpkg.com), and the home page's download section goes. `OFFLINE=true mkdocs build` builds it in
+a process of its own, started once the programs have run (hooks/programs.py), while this one builds
+the pages. The zip is kept in build/ and built again only when what the site is built from changed
+(`mkdocs serve` reuses the last one); every language publishes it at DOWNLOAD.
 """
 
 import hashlib

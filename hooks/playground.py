@@ -1,14 +1,13 @@
 """The data set of the SGD playground (docs/*/sgd-hyperparameters.md#playground), in every language.
 
-The playground (overrides/assets/playground/; overrides/main.html loads it on its page only) trains
-the chapter's linear regression in the browser, on exactly the chapter's data. This hook publishes
-``assets/playground/data.js``: the data set made with torch as the chapter's "Generating the data
-set" block makes it (seed 0, 1000 examples, w = [2, -3.4], b = 4.2, sigma = 0.01, float32), as
-``window.sgdPlaygroundData = {"n": 1000, ..., "features": "<base64 of n*d little-endian float32,
-row-major>", "labels": "<base64>"}``. The exact float32 numbers (16 KB): rounded decimals would move
-the converged loss by more than the playground's 1e-4 agreement with PyTorch. A script, not JSON,
-so that it loads from file:// (the offline copy). tests/test_playground.py checks it bit for bit.
-Cached in .cache/playground/ (keyed on torch's version and this file): a rebuild does not import torch.
+The playground (overrides/assets/playground/, loaded on its page only) trains the chapter's linear
+regression in the browser on exactly the chapter's data: ``assets/playground/data.js`` is the data
+set made with torch as the chapter's "Generating the data set" block makes it (seed 0, 1000
+examples, w = [2, -3.4], b = 4.2, sigma = 0.01), as ``window.sgdPlaygroundData = {..., "features":
+"<base64 of n*d little-endian float32, row-major>", "labels": "<base64>"}``: the exact float32
+numbers (16 KB), since rounded decimals would move the converged loss by more than the playground's
+1e-4 agreement with PyTorch; a script, not JSON, so that it loads from file://. Cached in
+.cache/playground/ (keyed on torch's version and this file): a rebuild does not import torch.
 """
 
 import base64

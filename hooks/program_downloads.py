@@ -1,13 +1,12 @@
 """Every program page offers its program to take away, in the page's language.
 
-Beside each program page `programs/<name>.ipynb` (written by hooks/programs.py), this hook publishes
-`programs/<name>.ipynb`, the page's notebook with its outputs but without the build's bookkeeping,
-and `programs/<name>.py`, the same cells as a jupytext percent script, and puts a download box
-under the page's title: the two files, their sizes and how to run them. The words come from
-`extra.program_downloads` of each language's configuration; `{name}`, `{pip}` and `{python}` in
-them become the program's name, the packages its code imports pinned as in requirements.txt, and
-the Python version of the build; `{file}` and `{size}` in a file's line, its link and size. The
-files are only linked: a page's first visit does not fetch them.
+Beside each program page `programs/<name>.ipynb` (hooks/programs.py), this hook publishes
+`programs/<name>.ipynb`, the page's notebook with its outputs but not the build's bookkeeping, and
+`programs/<name>.py`, the same cells as a jupytext percent script, and puts a box under the page's
+title: the two files (only linked: a first visit does not fetch them), their sizes and how to run
+them. The words are each language's `extra.program_downloads`: `{name}`, `{pip}` and `{python}` in
+them become the program's name, the packages its code imports pinned as in requirements.txt, and the
+build's Python version; `{file}` and `{size}` in a file's line, its link and size.
 """
 
 import ast

@@ -1,13 +1,12 @@
-"""Render TeX math to MathML at build time (math-core), so that no page needs a script or a CDN.
+"""TeX math to MathML at build time (math-core): no page needs a script or a CDN.
 
 Math comes as ``pymdownx.arithmatex``'s elements (``generic: true``) on Markdown pages, and as
-``$``-delimited TeX left as text in the markdown cells of notebook pages (``_NB_MATH``).
-math-core (https://github.com/tmke8/math-core) writes MathML Core; what of it Chromium draws badly
-with the site's Latin Modern Math is repaired (``_plain_*``, ``_primes_*``; tests/test_math.py
-proves each). A formula math-core rejects, an empty one, and a ``\\\\`` outside an environment
-(which it drops silently) stop the build, naming page and formula. Formulas in headings are
-converted in the table of contents too; punctuation right after inline math joins its span, so no
-line starts with it; nbconvert's MathJax loader (a CDN script) is removed.
+``$``-delimited TeX left as text in the markdown cells of notebook pages (``_NB_MATH``). What of
+math-core's MathML Core Chromium draws badly with the site's Latin Modern Math is repaired
+(``_plain_*``, ``_primes_*``; tests/test_math.py proves each). A formula math-core rejects, an empty
+one, and a ``\\\\`` outside an environment (which it drops silently) stop the build, naming page and
+formula. Formulas in headings are converted in the table of contents too; punctuation right after
+inline math joins its span, so no line starts with it; nbconvert's MathJax loader goes.
 """
 
 import functools

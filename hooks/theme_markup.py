@@ -3,14 +3,13 @@ Material's version, when an upgrade changes the markup they expect.
 
 * Code loses Pygments' spans around plain names and whitespace (classes n and w): Material draws a
   name in the code's own colour (tests/test_theme_reliance.py checks it) and does not style w, so
-  the spans only add elements for a phone to style and lay out (700 of the glossary's 3,800).
-  hooks/api_links.py has already linked the API names among them.
-* Each table in a plain <div> of its own. Material wraps every `table:not([class])` on load; an
-  insertion into the article restyles all its children (Material's sibling rule
-  `table:not([class]) + *`): 5,132 elements on the SGD chapter, in a task Lighthouse counts as
-  blocking. In its own div the insertion restyles one table; the page looks the same.
+  they only add elements for a phone to lay out (700 of the glossary's 3,800). hooks/api_links.py
+  has already linked the API names among them.
+* Each table in a <div> of its own. Material wraps every `table:not([class])` on load, and an
+  insertion restyles all the article's children (its rule `table:not([class]) + *`): 5,132
+  elements on the SGD chapter, in a task Lighthouse counts as blocking; in a div, one table.
 * No <link rel="alternate" hreflang> in <head>: Material's hrefs are relative, which search engines
-  ignore and Lighthouse fails, and wrong from the English pages. The header's switcher keeps its links.
+  ignore and Lighthouse fails. The header's switcher keeps its links.
 * A name for the search dialog (aria-label), as ARIA asks of every dialog (axe: aria-dialog-name).
 """
 

@@ -9,7 +9,7 @@ import tokenize
 import jupytext
 import pytest
 
-from helpers import DOCS, LANGS, REFERENCE, SNIPPETS, fences, headings, images, import_tool, links, pages
+from helpers import DOCS, LANGS, LANGUAGES, REFERENCE, SNIPPETS, fences, headings, images, import_tool, links, pages
 
 REF = REFERENCE
 OTHERS = LANGS[1:]  # each compared with the reference language
@@ -22,6 +22,25 @@ def test_same_pages(other):
     missing = [f"docs/{other}/{p} (counterpart of docs/{REF}/{p})" for p in sorted(ref - mine)]
     missing += [f"docs/{REF}/{p} (counterpart of docs/{other}/{p})" for p in sorted(mine - ref)]
     assert not missing, "pages missing in one language:\n" + "\n".join(missing)
+
+
+def nav(lang: str) -> list:
+    """The `nav` of a language's configuration, with its section titles replaced by "section"."""
+    from mkdocs.utils import yaml_load
+
+    def files(items):
+        return [item if isinstance(item, str) else
+                [files(v) if isinstance(v, list) else v for v in item.values()] for item in items]
+
+    config = next(lg.config for lg in LANGUAGES if lg.lang == lang)
+    with open(config, encoding="utf-8") as f:  # yaml_load follows INHERIT
+        return files(yaml_load(f)["nav"])
+
+
+@pytest.mark.parametrize("other", OTHERS)
+def test_same_navigation(other):
+    """Every language lists the same files in the same places of its navigation."""
+    assert nav(other) == nav(REF)
 
 
 def read(lang, page):

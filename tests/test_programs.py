@@ -8,7 +8,6 @@ from mkdocs.exceptions import PluginError
 from helpers import import_tool
 
 programs = import_tool("programs", "hooks")
-nav_titles = import_tool("nav_titles", "hooks")
 
 
 def test_a_cell_that_raises_names_file_cell_and_line(tmp_path):
@@ -62,18 +61,6 @@ def test_language_tags_select_cells():
     ])
     assert [c.source for c in programs.for_language(nb, "zh").cells] == ["# 标题", "x = 1"]
     assert [c.source for c in programs.for_language(nb, "en").cells] == ["# Title", "x = 1"]
-
-
-def test_an_untranslated_navigation_section_fails_the_build():
-    from mkdocs.structure.nav import Navigation, Section
-
-    class Config(dict):
-        extra = {"nav_titles": {"Programs": "完整程序"}}
-        config_file_path = "mkdocs.yml"
-
-    nav = Navigation([Section("Programs", []), Section("Extras", [])], [])
-    with pytest.raises(PluginError, match="'Extras' has no translation"):
-        nav_titles.on_nav(nav, Config(), None)
 
 
 @pytest.mark.parametrize("path", programs.snippet_paths(), ids=lambda p: p.name)

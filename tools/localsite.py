@@ -3,14 +3,12 @@
 weights are measured compressed by `make bench` itself; `make audit`'s server compresses.)"""
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,17 +28,6 @@ def build(site_dir: Path) -> None:
         raise RuntimeError(f"mkdocs build failed ({run.returncode}):\n{run.stdout[-5000:]}{run.stderr[-5000:]}")
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _Server(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        if not isinstance(sys.exc_info()[1], ConnectionError):  # a browser that left mid-response
-            super().handle_error(request, client_address)
-
-
 def free_port() -> int:
     """A TCP port of 127.0.0.1 that nothing listens on now (for `mkdocs serve --dev-addr`)."""
     with socket.socket() as s:
@@ -50,14 +37,20 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(folder: Path):
-    """Serve folder on a free port of 127.0.0.1; yields the base URL ("http://127.0.0.1:N/")."""
-    httpd = _Server(("127.0.0.1", 0), functools.partial(_Handler, directory=str(folder)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    """Serve folder on a free port of 127.0.0.1 with Python's http.server; yields the base URL
+    ("http://127.0.0.1:N/") once it answers."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        server.terminate()
+        server.wait()
 
 
 def chromium(playwright):

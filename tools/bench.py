@@ -13,6 +13,7 @@ import argparse
 import gzip
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -40,14 +41,16 @@ def timed_build() -> float:
     return time.perf_counter() - start
 
 
-def reload_time(lang) -> float:
-    """Seconds from saving docs/<lang>/index.md to the page served by `mkdocs serve` holding the edit."""
+def reload_times(lang, edits: int = 3) -> list[float]:
+    """Seconds from saving docs/<lang>/index.md to the page served by `mkdocs serve` holding the
+    edit, for `edits` edits in a row (the first after the server's start is the slowest)."""
     port = localsite.free_port()
     url = f"http://127.0.0.1:{port}/{lang.prefix}"
     proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     page = lang.docs / "index.md"
     original = page.read_bytes()
+    times = []
     try:
         deadline = time.time() + 300
         while time.time() < deadline:
@@ -56,15 +59,17 @@ def reload_time(lang) -> float:
                 break
             except OSError:
                 time.sleep(0.2)
-        time.sleep(1.0)  # let the watcher settle
-        marker = f"bench-marker-{time.time_ns()}"
-        start = time.perf_counter()
-        page.write_bytes(original + f"\n{marker}\n".encode())
-        while time.perf_counter() - start < 60:
-            if marker in urllib.request.urlopen(url, timeout=30).read().decode("utf-8"):
-                return time.perf_counter() - start
-            time.sleep(0.05)
-        return float("inf")
+        for _ in range(edits):
+            time.sleep(1.0)  # let the watcher settle
+            marker = f"bench-marker-{time.time_ns()}"
+            start = time.perf_counter()
+            page.write_bytes(original + f"\n{marker}\n".encode())
+            while marker not in urllib.request.urlopen(url, timeout=30).read().decode("utf-8"):
+                if time.perf_counter() - start > 60:
+                    return [*times, float("inf")]
+                time.sleep(0.05)
+            times.append(time.perf_counter() - start)
+        return times
     finally:
         page.write_bytes(original)
         proc.terminate()
@@ -120,9 +125,10 @@ def main() -> int:
     warm = timed_build()
     report("warm rebuild (every language)", f"{warm:.1f} s", warm <= BUDGET["warm"], "5 s")
     for lang in languages():
-        t = reload_time(lang)
+        times = reload_times(lang)
+        t = statistics.median(times)
         report(f"serve: Markdown edit -> page rebuilt ({lang.lang})", f"{t:.2f} s", t <= BUDGET["reload"],
-               "2 s; 3 s allowed on public APIs only")
+               f"2 s; median of {' / '.join(f'{x:.2f}' for x in times)} s")
     if not args.skip_tests:
         start = time.perf_counter()
         code = subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT,

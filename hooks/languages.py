@@ -127,13 +127,6 @@ def on_config(config):
     return config
 
 
-def on_serve(server, config, builder):
-    for lang in languages()[1:]:
-        server.watch(str(lang.docs))
-        server.watch(str(lang.config))
-    return server
-
-
 def on_pre_build(config):
     """Serving: a language whose own pages or configuration alone changed starts building now."""
     if _command != "serve" or language_of(config).prefix:

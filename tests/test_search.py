@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import yaml
 
-from helpers import ROOT, clear_search, open_search, settled_results
+from helpers import LANGUAGES, ROOT, clear_search, open_search, settled_results
 
 LR = ("mini-batch-sgd/", "sgd-hyperparameters/", "programs/sgd_learning_rate/")  # the chapter, or the program on η
 BS = ("mini-batch-sgd/", "sgd-hyperparameters/", "programs/sgd_batch_size/")  # the chapter, or the program on |B|
@@ -50,12 +50,15 @@ CASES = [
 
 
 def test_the_index_is_segmented_keeps_course_terms_whole_and_leaves_program_code_out(built_site):
-    """The Chinese index as Material writes it: Han text segmented by jieba (U+200B between words,
-    which the separator must split on), the course terms of hooks/search_zh.userdict.txt whole
+    """Each site's index is in its own language. The Chinese index as Material writes it: Han text segmented by jieba (U+200B between words,
+    which the separator must split on), the course terms of docs/search-terms.zh.txt whole
     (jieba alone cuts 学习率 into 学习 + 率), and no program page's code or printed output
     (hooks/notebook_html.py marks it data-search-exclude: a program that uses `view` in passing
     outranked the glossary entry on it). Every program's code imports torch; no entry of a
     program page may hold it."""
+    for lang in LANGUAGES:  # each site's index is in its language (Material's default is "en")
+        index = json.loads((built_site / lang.prefix / "search" / "search_index.json").read_text("utf-8"))
+        assert index["config"]["lang"] == [lang.lang], (lang.lang, index["config"]["lang"])
     index = json.loads((built_site / "search" / "search_index.json").read_text("utf-8"))
     separator = index["config"]["separator"]
     assert re.split(separator, "a\u200bb") == ["a", "b"], separator

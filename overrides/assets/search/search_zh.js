@@ -1,7 +1,7 @@
 /*
  * Search that answers questions, for Material for MkDocs 9.x (tested with 9.8.1),
  * in every language; Chinese queries in particular.
- * Added to every page by hooks/search_zh.py. Makes no network request except,
+ * Added to every page by mkdocs.yml (extra_javascript). Makes no network request except,
  * at most once, search/search_index.json of this same site (see ensureVocab);
  * opened from file:// (the offline copy), none: it reads the index that
  * Material loads there as a script, search/search_index.js (`__index`).

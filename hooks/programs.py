@@ -214,13 +214,6 @@ def executed(paths: list[Path]) -> dict[Path, nbformat.NotebookNode]:
     return {path: done.get(path) or nbformat.read(cached[path], as_version=4) for path in paths}
 
 
-def on_config(config):
-    # mkdocs-jupyter evicts every cache entry its build did not use: one cache per language.
-    jupyter = config.plugins["mkdocs-jupyter"]
-    jupyter.config["cache_dir"] = str(ROOT / ".cache" / "mkdocs-jupyter" / config.theme["language"])
-    return config
-
-
 @event_priority(100)  # before mkdocs-jupyter wraps the notebook files
 def on_files(files, config):
     src_dir = CACHE / config.theme["language"]

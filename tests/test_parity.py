@@ -43,6 +43,21 @@ def test_same_navigation(other):
     assert nav(other) == nav(REF)
 
 
+def test_each_language_has_its_own_search_language_and_notebook_cache():
+    """Material's search indexes a site in the language it is told (its default is English), and
+    mkdocs-jupyter evicts every cache entry its build did not use: two languages sharing a cache
+    would convert every notebook on every build."""
+    from mkdocs.config import load_config
+
+    search, caches = {}, set()
+    for lg in LANGUAGES:  # (MkDocs reuses plugin instances: read each configuration as it is loaded)
+        config = load_config(config_file=str(lg.config))
+        search[lg.lang] = config.plugins["material/search"].config["lang"]
+        caches.add(config.plugins["mkdocs-jupyter"].config["cache_dir"])
+    assert search == {lang: [lang] for lang in LANGS}
+    assert len(caches) == len(LANGS), caches
+
+
 def read(lang, page):
     path = DOCS / lang / page
     if not path.exists():

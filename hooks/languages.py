@@ -42,10 +42,14 @@ class Language:
     docs: Path       # docs/<lang>
 
 
-def languages() -> list[Language]:
-    """The site's languages, the reference one first, from mkdocs.yml's extra.alternate."""
-    with open(REFERENCE_CONFIG, encoding="utf-8") as f:
-        alternates = yaml_load(f)["extra"]["alternate"]
+def languages(config=None) -> list[Language]:
+    """The site's languages, the reference one first, from extra.alternate: that of a loaded
+    configuration (which every language's configuration inherits), else read from mkdocs.yml."""
+    if config is None:
+        with open(REFERENCE_CONFIG, encoding="utf-8") as f:
+            alternates = yaml_load(f)["extra"]["alternate"]
+    else:
+        alternates = config.extra["alternate"]
     found = []
     for alt in alternates:
         prefix = alt["link"].removeprefix("./").strip("/")
@@ -58,7 +62,7 @@ def languages() -> list[Language]:
 
 
 def language_of(config) -> Language:
-    for lang in languages():
+    for lang in languages(config):
         if lang.lang == config.theme["language"]:
             return lang
     raise PluginError(f"{config.config_file_path}: theme.language {config.theme['language']!r} "
@@ -131,7 +135,7 @@ def on_pre_build(config):
     """Serving: a language whose own pages or configuration alone changed starts building now."""
     if _command != "serve" or language_of(config).prefix:
         return
-    for lang in languages()[1:]:
+    for lang in languages(config)[1:]:
         if lang.lang in _serving:
             folder, built_from = _serving[lang.lang]
             now = inputs(lang)
@@ -144,7 +148,7 @@ def on_pre_build(config):
 def on_post_build(config):
     if language_of(config).prefix:  # another language's own build: nothing more to build
         return
-    for lang in languages()[1:]:
+    for lang in languages(config)[1:]:
         target = os.path.join(config.site_dir, lang.prefix.rstrip("/"))
         if _command != "serve":
             log.info("Built %s in %.1f s", lang.lang, build_language(lang.lang, target, _command))

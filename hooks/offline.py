@@ -82,14 +82,14 @@ def inputs_key() -> str:
     return h.hexdigest()
 
 
-def shipped(rel: PurePosixPath) -> bool:
+def shipped(rel: PurePosixPath, lunr: set[str]) -> bool:
     """Whether a file of the copy goes into the zip: not source maps, sitemaps, the JSON search
-    index (from file:// Material reads search_index.js), the search scripts of languages the site
-    does not search in, or the 404 page (no file:// address shows it, and its links are absolute)."""
+    index (from file:// Material reads search_index.js), the search scripts in lunr/ that are not
+    in `lunr` (those of languages the site does not search in), or the 404 page (no file:// address
+    shows it, and its links are absolute)."""
     if rel.suffix == ".map" or rel.name.startswith("sitemap.xml") or rel.name in ("search_index.json", "404.html"):
         return False
-    wanted = {"lunr.stemmer.support.min.js", "lunr.multi.min.js", *(f"lunr.{l.lang}.min.js" for l in languages())}
-    return "lunr" not in rel.parts[:-1] or rel.name in wanted
+    return "lunr" not in rel.parts[:-1] or rel.name in lunr
 
 
 def start_copy(folder: Path) -> subprocess.Popen:
@@ -105,6 +105,7 @@ def finish_copy(build: subprocess.Popen, folder: Path, zip_path: Path) -> None:
     else now."""
     partial = zip_path.with_name(f".{zip_path.name}.{os.getpid()}")
     stamp = time.localtime(int(os.environ.get("SOURCE_DATE_EPOCH", time.time())))[:6]
+    lunr = {"lunr.stemmer.support.min.js", "lunr.multi.min.js", *(f"lunr.{lang.lang}.min.js" for lang in languages())}
     try:
         output = build.communicate()[0]
         if build.returncode:
@@ -112,7 +113,7 @@ def finish_copy(build: subprocess.Popen, folder: Path, zip_path: Path) -> None:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.rglob("*")):
                 rel = PurePosixPath(path.relative_to(folder).as_posix())
-                if path.is_file() and shipped(rel):
+                if path.is_file() and shipped(rel, lunr):
                     info = zipfile.ZipInfo(str(ZIP_FOLDER / rel), date_time=max(stamp, (1980, 1, 1, 0, 0, 0)))
                     info.compress_type = zipfile.ZIP_DEFLATED
                     info.external_attr = 0o644 << 16
@@ -152,7 +153,7 @@ def on_post_build(config):
         if key:
             CACHE.with_suffix(".key").write_text(key)
         log.info("Built the offline copy in %.1f s (%.0f KB)", time.perf_counter() - start, CACHE.stat().st_size / 1024)
-    for lang in languages():
+    for lang in languages(config):
         target = Path(config.site_dir) / lang.prefix / DOWNLOAD
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(CACHE, target)

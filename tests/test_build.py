@@ -21,6 +21,8 @@ languages = import_tool("languages", "hooks")
 offline = import_tool("offline", "hooks")
 programs = import_tool("programs", "hooks")
 playground = import_tool("playground", "hooks")
+# extra.alternate as a loaded configuration holds it, for the stand-ins of MkDocs' configuration below
+EXTRA = {"alternate": [{"lang": lang.lang, "link": lang.prefix or "./"} for lang in LANGUAGES]}
 
 # --- mkdocs serve, in a copy of the project ----------------------------------------------------------
 
@@ -113,6 +115,7 @@ def test_serving_builds_another_language_again_only_when_its_inputs_change(monke
                                                            (str(ROOT / "hooks" / "programs.py"), 1, edits["hook"])))
 
     class Config:
+        extra = EXTRA
         theme = {"language": languages.languages()[0].lang}
         site_url = "http://127.0.0.1:8000/"
         site_dir = str(tmp_path / "site")
@@ -237,6 +240,7 @@ def test_offline_copy_is_reused_while_the_site_is_unchanged(tmp_path, monkeypatc
     monkeypatch.setattr(offline, "finish_copy", lambda build, folder, zip_path: zip_path.write_bytes(b"zip"))
 
     class Config:
+        extra = EXTRA
         config_file_path = str(ROOT / "mkdocs.yml")
         site_dir = str(site)
         plugins = {}

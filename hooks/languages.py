@@ -9,12 +9,15 @@ again only when its inputs changed, in a process of its own kept between rebuild
 language's own files changed, that build starts beside the reference language's, on the other core.
 """
 
+import functools
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
 import site
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -80,6 +83,8 @@ def words(config, key: str, names) -> dict:
 def build_language(tag: str, site_dir: str, command: str, serve_url: str | None = None) -> float:
     """Build the language tagged `tag` into site_dir; the seconds it took. Raises on any warning
     (strict). The worker process runs it by name (a Language made here is not picklable there)."""
+    if multiprocessing.parent_process() is not None:  # in the worker process
+        exit_with_parent()
     start = time.perf_counter()
     config = load_config(config_file=str(next(lang.config for lang in languages() if lang.lang == tag)),
                          site_dir=site_dir)
@@ -91,6 +96,14 @@ def build_language(tag: str, site_dir: str, command: str, serve_url: str | None 
     finally:
         config.plugins.on_shutdown()
     return time.perf_counter() - start
+
+
+@functools.cache
+def exit_with_parent() -> None:
+    """The worker process ends with the serving process, however that ends: a SIGTERM skips
+    on_shutdown, and an idle worker would wait for work forever (and hold 150 MB)."""
+    sentinel = multiprocessing.parent_process().sentinel
+    threading.Thread(target=lambda: multiprocessing.connection.wait([sentinel]) and os._exit(0), daemon=True).start()
 
 
 def inputs(lang: Language) -> tuple:

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
+import psutil
 import pytest
 
 from helpers import LANGUAGES, PREFIX, ROOT, import_tool
@@ -71,6 +72,7 @@ def test_mkdocs_serve_serves_every_language_and_rebuilds_after_an_edit_in_any(pr
     with open(log, "w") as out:
         server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
                                   cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT)
+    children = []
     try:
         for lang in LANGUAGES:
             page = wait_for(base + lang.prefix)
@@ -82,9 +84,13 @@ def test_mkdocs_serve_serves_every_language_and_rebuilds_after_an_edit_in_any(pr
                 f.write(f"\n{marker}\n")
             wait_for(base + lang.prefix, marker, 60)
         assert server.poll() is None, log.read_text()
+        children = psutil.Process(server.pid).children(recursive=True)  # the other languages' worker ...
     finally:
         server.terminate()
         server.wait(20)
+    # A SIGTERM skips MkDocs' on_shutdown: the worker must end with the server all the same.
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"processes of `mkdocs serve` still running after it ended: {alive}"
     text = log.read_text()
     assert "ERROR" not in text and "Traceback" not in text, text[-3000:]
 

@@ -10,6 +10,7 @@ build's Python version; `{file}` and `{size}` in a file's line, its link and siz
 """
 
 import ast
+import functools
 import hashlib
 import html as htmllib
 import importlib.metadata
@@ -44,7 +45,7 @@ _markdown: list = [None, None]  # the configuration being built and its Markdown
 def requirements(script: str, where: str) -> list[str]:
     """The pinned requirements (requirements.txt's order) of the packages a script imports."""
     pins = {canonicalize_name(m[1]): m[0] for m in _PIN.finditer(REQUIREMENTS.read_text("utf-8"))}
-    dists = importlib.metadata.packages_distributions()
+    dists = _packages()
     modules = set()
     for node in ast.walk(ast.parse(script)):
         if isinstance(node, ast.Import):
@@ -58,6 +59,12 @@ def requirements(script: str, where: str) -> list[str]:
             raise PluginError(f"{where}: imports {module!r}, which requirements.txt does not pin")
         wanted |= pinned
     return [pin for name, pin in pins.items() if name in wanted]
+
+
+@functools.cache
+def _packages() -> dict[str, list[str]]:
+    """Module -> the distributions that provide it (0.2-0.4 s: once a process)."""
+    return importlib.metadata.packages_distributions()
 
 
 def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -304,3 +304,19 @@ def test_download_cache_is_used_and_keyed_on_the_notebook(tmp_path, monkeypatch)
     assert downloads.converted(text, "programs/x.ipynb") == first and cleaned == [1], "the cache was not used"
     nb.cells[0].source = "print(6 * 8)"
     assert "6 * 8" in downloads.converted(nbformat.writes(nb), "programs/x.ipynb")[1] and cleaned == [1, 1]
+
+
+def test_which_distribution_provides_a_module_is_asked_once_a_process(monkeypatch):
+    """hooks/program_downloads.py asks importlib.metadata once (0.2-0.4 s), not once a notebook."""
+    downloads = import_tool("program_downloads", "hooks")
+    calls = []
+    monkeypatch.setattr(downloads.importlib.metadata, "packages_distributions",
+                        lambda: calls.append(1) or {"torch": ["torch"]})
+    pin = [line for line in downloads.REQUIREMENTS.read_text("utf-8").splitlines() if line.startswith("torch==")]
+    downloads._packages.cache_clear()
+    try:
+        for _ in range(3):
+            assert downloads.requirements("import torch\n", "programs/x.py") == pin
+    finally:
+        downloads._packages.cache_clear()
+    assert calls == [1]

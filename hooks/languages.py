@@ -15,6 +15,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import shutil
+import signal
 import site
 import tempfile
 import threading
@@ -103,7 +104,12 @@ def exit_with_parent() -> None:
     """The worker process ends with the serving process, however that ends: a SIGTERM skips
     on_shutdown, and an idle worker would wait for work forever (and hold 150 MB)."""
     sentinel = multiprocessing.parent_process().sentinel
-    threading.Thread(target=lambda: multiprocessing.connection.wait([sentinel]) and os._exit(0), daemon=True).start()
+
+    def wait_then_end():
+        multiprocessing.connection.wait([sentinel])
+        os.kill(os.getpid(), signal.SIGTERM)  # this process: its default action ends it
+
+    threading.Thread(target=wait_then_end, daemon=True).start()
 
 
 def inputs(lang: Language) -> tuple:

@@ -8,12 +8,11 @@ Inline code that is only the name (`detach`, `backward()`) links whole. Mentions
 code (Pygments' name spans) and in inline code; not in a link, a heading, a <summary>, a button, a
 self-check, a plain-text block, or a glossary page's own entries. The link is only an <a href
 title> around the token, so Material's copy button copies the same. The build fails on an entry
-the hook cannot read and on HTML it cannot follow.
+the hook cannot read.
 """
 
 import html as htmllib
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from mkdocs.exceptions import PluginError
@@ -26,12 +25,11 @@ _ID = re.compile(r"\{\s*#([A-Za-z][\w-]*)\s*\}\s*$")
 _LABEL = re.compile(r"^\*\*[^*\n]+[:：]\*\*\s*")           # **Meaning:** / **含义：**
 _INLINE_MD = re.compile(r"\*\*|`|\[([^\]]*)\]\([^)]*\)")
 
-_ELEMENT = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][\w-]*)[^>]*>", re.S)   # a comment or a tag
-_CODE_TAG = re.compile(r"<(/?)code\b[^>]*>", re.I)
-_SKIP = {"a", "label", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "button", "script", "style", "math"}
-# Blocks whose text becomes form labels later (hooks/selfcheck.py): a link there would take the
-# click meant for the radio button.
-_NO_LINKS = re.compile(r'<div\b[^>]*\bclass="(?:[^"]*\s)?selfcheck[\s"]')
+# What is left as it is (comments, elements where a link does not belong, and a self-check block:
+# hooks/selfcheck.py makes its text form labels, whose click a link would take), code blocks, inline code.
+_PIECE = re.compile(r'<!--.*?-->|<(a|label|h[1-6]|summary|button|script|style|math)\b.*?</\1\s*>'
+                    r'|<div class="selfcheck".*?</div>|(<pre\b.*?</pre>)|(<code\b[^>]*>)(.*?)</code>', re.S)
+_BLOCK_CODE = re.compile(r"(<code\b[^>]*>)(.*?)</code>", re.S)
 
 _NAME = r'<span class="n">\w+</span>'
 _DOT = r'<span class="o">\.</span>'
@@ -136,36 +134,12 @@ def _inline_code(open_tag: str, inner: str, links, where: str) -> str:
 
 def link_mentions(html: str, links, where: str) -> str:
     """The page's HTML with the mentions in its code linked."""
-    out, pos = [], 0
-    depth = Counter()  # open <pre>, _SKIP elements, and <div>s of a _NO_LINKS block ("no links")
-    for tag in _ELEMENT.finditer(html):
-        if tag.start() < pos or not tag[2]:  # inside a <code> already done, or a comment
-            continue
-        closing, name = tag[1] == "/", tag[2].lower()
-        if name == "code":
-            end = _CODE_TAG.search(html, tag.end())
-            if closing or not end or not end[1]:
-                what = "</code> without <code>" if closing else "<code> inside <code>" if end else "<code> never closed"
-                raise PluginError(f"hooks/api_links.py: {where}: {what}")
-            inner = html[tag.end():end.start()]
-            if depth["no links"] or any(depth[n] for n in _SKIP):
-                code = html[tag.start():end.end()]
-            elif depth["pre"]:
-                code = tag[0] + _code_block(inner, links) + end[0]
-            else:
-                code = _inline_code(tag[0], inner, links, where)
-            out += [html[pos:tag.start()], code]
-            pos = end.end()
-            continue
-        if name == "div" and (depth["no links"] or _NO_LINKS.match(tag[0])):
-            name = "no links"
-        if name in ("pre", "no links", *_SKIP) and not tag[0].endswith("/>"):
-            depth[name] += -1 if closing else 1
-            if depth[name] < 0:
-                raise PluginError(f"hooks/api_links.py: {where}: </{tag[2]}> without <{tag[2]}>")
-    if +depth:
-        raise PluginError(f"hooks/api_links.py: {where}: elements never closed: {sorted(+depth)}")
-    return "".join(out) + html[pos:]
+    def piece(m: re.Match) -> str:
+        if m[2]:
+            return _BLOCK_CODE.sub(lambda c: c[1] + _code_block(c[2], links) + "</code>", m[2])
+        return _inline_code(m[3], m[4], links, where) if m[3] else m[0]
+
+    return _PIECE.sub(piece, html)
 
 
 def on_page_content(html, page, config, files):

@@ -6,7 +6,7 @@ math-core's MathML Core Chromium draws badly with the site's Latin Modern Math i
 (``_plain_*``, ``_primes_*``; tests/test_math.py proves each). A formula math-core rejects, an empty
 one, and a ``\\\\`` outside an environment (which it drops silently) stop the build, naming page and
 formula. Formulas in headings are converted in the table of contents too; punctuation right after
-inline math joins its span, so no line starts with it; nbconvert's MathJax loader goes.
+inline math joins its span, so no line starts with it.
 """
 
 import functools
@@ -144,11 +144,10 @@ _PUNCT = r"[,.;:!?)\]\uff0c\u3002\uff1b\uff1a\u3001\uff01\uff1f\uff09\u300d\u300
 # arithmatex's element, while it holds escaped TeX only (once converted, it holds tags: idempotent).
 _ARITHMATEX = re.compile(rf'<(span|div)( class="arithmatex"[^>]*)>([^<]*)</\1>({_PUNCT})')
 _DELIMITERS = {"span": re.compile(r"\s*\\\((.*)\\\)\s*", re.S), "div": re.compile(r"\s*\\\[(.*)\\\]\s*", re.S)}
-# Notebook pages: a comment, an element whose content is not HTML (skipped whole), or a tag.
-_TAG = re.compile(r"<!--.*?-->|<(script|style|textarea|title)\b.*?</\1\s*>"
-                  r"""|<(/?)([A-Za-z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.S | re.I)
-_CODE = {"pre", "code", "kbd", "samp", "math", "svg"}
+# Notebook pages: markdown cells, and in them code (left whole), a tag, or text.
 _CELL = re.compile(r'(?=<div class="jp-Cell )')
+_NB_PIECE = re.compile(r"<(pre|code|kbd|samp|math|svg|script|style)\b.*?</\1\s*>"
+                       r"""|<(?:[^>"']|"[^"]*"|'[^']*')*>|[^<]+""", re.S | re.I)
 # Notebook math, outside code: $$...$$ and \begin{env}...\end{env} are display math, $...$ inline
 # math under pandoc's rule (the $ signs touch the formula, the closing one is not followed by a digit:
 # "costs $5 and $6" stays text); a $...$ still holding TeX after that is an error (_NB_LEFTOVER).
@@ -159,14 +158,12 @@ _NB_MATH = re.compile(
     re.S,
 )
 _NB_LEFTOVER = re.compile(r"\$[^$]*?(?:\\[A-Za-z]|[\^_{}])[^$]*?\$", re.S)
-_MATHJAX_LOADER = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
 
 
 def render_math(html: str, where: str) -> str:
     """``html`` with every formula as MathML; ``where`` names the page in a :class:`MathError`."""
-    if "arithmatex" not in html and "jp-RenderedMarkdown" not in html and "Load mathjax" not in html:
+    if "arithmatex" not in html and "jp-RenderedMarkdown" not in html:
         return html  # a page without math: the patterns below need not scan it
-    html = _MATHJAX_LOADER.sub("", html)  # nothing is left for MathJax to do
     html = _ARITHMATEX.sub(lambda m: _arithmatex(m, where), html)
     return _notebook_cells(html, where) if "jp-RenderedMarkdown" in html else html
 
@@ -184,21 +181,8 @@ def _arithmatex(m: re.Match, where: str) -> str:
 def _notebook_cells(html: str, where: str) -> str:
     """Convert the math in the text of notebook markdown cells (each from its <div class="jp-Cell"> to
     the next one's), outside code."""
-    return "".join(_markdown_cell(cell, where) if cell.startswith('<div class="jp-Cell jp-MarkdownCell') else cell
-                   for cell in _CELL.split(html))
-
-
-def _markdown_cell(html: str, where: str) -> str:
-    out, pos, code = [], 0, 0  # code: open code elements
-    for tag in [*_TAG.finditer(html), None]:
-        text = html[pos:tag.start() if tag else len(html)]
-        out.append(text if code else _nb_text(text, where))
-        if tag is None:
-            return "".join(out)
-        out.append(tag[0])
-        pos = tag.end()
-        if (tag[3] or "").lower() in _CODE and not tag[0].endswith("/>"):
-            code = max(code - 1, 0) if tag[2] else code + 1
+    return "".join(_NB_PIECE.sub(lambda m: m[0] if m[0][0] == "<" else _nb_text(m[0], where), cell)
+                   if cell.startswith('<div class="jp-Cell jp-MarkdownCell') else cell for cell in _CELL.split(html))
 
 
 def _nb_text(text: str, where: str) -> str:

@@ -11,11 +11,8 @@ build's Python version; `{file}` and `{size}` in a file's line, its link and siz
 
 import ast
 import functools
-import hashlib
 import html as htmllib
 import importlib.metadata
-import json
-import os
 import re
 import sys
 from pathlib import Path, PurePosixPath
@@ -32,14 +29,12 @@ import languages  # hooks/ is on sys.path while MkDocs loads a hook
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
-CACHE = ROOT / ".cache" / "downloads"
 LANGS = {lang.lang for lang in languages.languages()}
 KEYS = ("title", "notebook", "script", "run_title", "run")  # of extra.program_downloads
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.M)
 
 # page src_uri -> {"notebook": File, "script": File, "pip": str}, for the build under way
 _downloads: dict[str, dict] = {}
-_markdown: list = [None, None]  # the configuration being built and its Markdown converter
 
 
 def requirements(script: str, where: str) -> list[str]:
@@ -80,24 +75,11 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def converted(text: str, src_uri: str) -> tuple[str, str, str]:
-    """(the notebook, the script, the pip line) for a program page's notebook text. Converting the
-    8 notebooks costs about 1.5 s a language: the results are kept in .cache/downloads, keyed on the
-    notebook, this hook, requirements.txt and the versions of nbformat and jupytext."""
-    versions = [importlib.metadata.version(name) for name in ("nbformat", "jupytext")]
-    key_text = "\0".join([text, Path(__file__).read_text("utf-8"), REQUIREMENTS.read_text("utf-8"), *versions])
-    key = hashlib.sha256(key_text.encode()).hexdigest()[:24]
-    path = CACHE / f"{key}.json"
-    if path.is_file():
-        return tuple(json.loads(path.read_text("utf-8")))
+    """(the notebook, the script, the pip line) for a program page's notebook text (8 notebooks: 0.06 s)."""
     nb = clean_notebook(nbformat.reads(text, as_version=4))
     script = jupytext.writes(nb, fmt={"extension": ".py", "format_name": "percent",  # cells only, no outputs
                                       "notebook_metadata_filter": "-all", "cell_metadata_filter": "-all"})
-    result = (nbformat.writes(nb) + "\n", script, " ".join(requirements(script, src_uri)))
-    CACHE.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")  # two builds at once
-    partial.write_text(json.dumps(result), "utf-8")
-    os.replace(partial, path)
-    return result
+    return nbformat.writes(nb) + "\n", script, " ".join(requirements(script, src_uri))
 
 
 @event_priority(50)  # after hooks/programs.py (100) has added the program pages
@@ -134,12 +116,8 @@ def box(page, config) -> str:
                 f"<code>{filename}</code></a>")
         size = f"{max(1, round(len(file.content_bytes) / 1024))} KB"
         items.append(f"<li>{htmllib.escape(words[kind].replace('{size}', size)).replace('{file}', link)}</li>")
-    # Converted as the site's pages are (its code blocks look and copy as everywhere else), by one
-    # converter per configuration (making one costs 2 ms).
-    if _markdown[0] is not config:
-        _markdown[:] = [config, markdown.Markdown(extensions=config.markdown_extensions,
-                                                  extension_configs=config.mdx_configs)]
-    run = _markdown[1].reset().convert(words["run"])
+    # Converted as the site's pages are: its code blocks look and copy as everywhere else.
+    run = markdown.markdown(words["run"], extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
     return (
         '<div class="admonition download program-downloads">'
         f'<p class="admonition-title">{htmllib.escape(words["title"])}</p>'

@@ -31,12 +31,7 @@ _PIECE = re.compile(r'<!--.*?-->|<(a|label|h[1-6]|summary|button|script|style|ma
                     r'|<div class="selfcheck".*?</div>|(<pre\b.*?</pre>)|(<code\b[^>]*>)(.*?)</code>', re.S)
 _BLOCK_CODE = re.compile(r"(<code\b[^>]*>)(.*?)</code>", re.S)
 
-_NAME = r'<span class="n">\w+</span>'
 _DOT = r'<span class="o">\.</span>'
-_CODE_CHAIN = re.compile(rf"(?:{_DOT})?{_NAME}(?:{_DOT}{_NAME})*")
-_CODE_NAME = re.compile(r'<span class="n">(\w+)</span>')
-_TEXT_CHAIN = re.compile(r"(?<![\w.])\.?[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
-_TEXT_NAME = re.compile(r"(\w+)")
 
 
 @dataclass(frozen=True)
@@ -91,52 +86,45 @@ def on_files(files, config):
 # --- Linking: `links` is [(Entry, href, title)] for the page ----------------------------------
 
 
-def _link_chain(text: str, names: list[re.Match], attribute: bool, links) -> str:
-    """Link the names of one dotted chain in text; `names`: their matches, the name in group 1;
-    `attribute`: the chain's first name follows a dot (`(x + 1).view`)."""
-    found = {}  # index of a linked span's last name -> (index of its first name, href, title)
-    words = [n[1] for n in names]
-    for i, word in enumerate(words):
-        for entry, href, title in links:
-            parts = entry.name.split(".")
-            if parts[0] == "Tensor":
-                if word == parts[-1] and (i > 0 or attribute):
-                    found[i] = (i, href, title)
-            elif i + 1 >= len(parts) and words[i + 1 - len(parts):i + 1] == parts:
-                found[i] = (i + 1 - len(parts), href, title)
-    out, pos = [], 0
-    for last, (first, href, title) in sorted(found.items()):
-        a, b = names[first].start(), names[last].end()
-        out += [text[pos:a], f'<a href="{href}" title="{title}">{text[a:b]}</a>']
-        pos = b
-    return "".join(out) + text[pos:]
+def _mention(entry: Entry, highlighted: bool) -> str:
+    """A pattern of a mention of entry in highlighted code (Pygments' name spans) or in code text.
+    `Tensor.NAME` is a method: NAME after a dot."""
+    parts = [re.escape(part) for part in entry.name.split(".")]
+    if highlighted:
+        names = [f'<span class="n">{part}</span>' for part in parts]
+        return f"(?<={_DOT}){names[-1]}" if parts[0] == "Tensor" else _DOT.join(names)
+    dotted = r"\.".join(parts)
+    return rf"(?<=\.){parts[-1]}\b" if parts[0] == "Tensor" else rf"(?<!\w){dotted}\b"
 
 
-def _code_block(inner: str, links) -> str:
-    """Highlighted code: link the name spans of dotted chains."""
-    return _CODE_CHAIN.sub(lambda m: _link_chain(m[0], list(_CODE_NAME.finditer(m[0])),
-                                                 m[0].startswith('<span class="o">'), links), inner)
+def _linked(code: str, links, highlighted: bool) -> str:
+    """code with each mention of an entry of `links` inside the entry's link."""
+    def link(m: re.Match) -> str:
+        _, href, title = links[int(m.lastgroup[1:])]
+        return f'<a href="{href}" title="{title}">{m[0]}</a>'
+
+    pattern = "|".join(f"(?P<e{i}>{_mention(entry, highlighted)})" for i, (entry, _, _) in enumerate(links))
+    return re.sub(pattern, link, code) if links else code
 
 
 def _inline_code(open_tag: str, inner: str, links, where: str) -> str:
     """Inline code (escaped text): the whole <code> when it is only the name, else the names inside."""
     if "<" in inner:
         if "<span" in inner and "<a" not in inner:   # inline code highlighted by inlinehilite
-            return open_tag + _code_block(inner, links) + "</code>"
+            return open_tag + _linked(inner, links, True) + "</code>"
         raise PluginError(f"hooks/api_links.py: {where}: inline code holds markup it does not know: {inner[:80]!r}")
     bare = htmllib.unescape(inner).strip().removesuffix("()").removeprefix(".")
     for entry, href, title in links:
         if bare in (entry.name, entry.name.split(".")[-1]):
             return f'<a href="{href}" title="{title}">{open_tag}{inner}</code></a>'
-    return open_tag + _TEXT_CHAIN.sub(lambda m: _link_chain(m[0], list(_TEXT_NAME.finditer(m[0])),
-                                                            m[0].startswith("."), links), inner) + "</code>"
+    return open_tag + _linked(inner, links, False) + "</code>"
 
 
 def link_mentions(html: str, links, where: str) -> str:
     """The page's HTML with the mentions in its code linked."""
     def piece(m: re.Match) -> str:
         if m[2]:
-            return _BLOCK_CODE.sub(lambda c: c[1] + _code_block(c[2], links) + "</code>", m[2])
+            return _BLOCK_CODE.sub(lambda c: c[1] + _linked(c[2], links, True) + "</code>", m[2])
         return _inline_code(m[3], m[4], links, where) if m[3] else m[0]
 
     return _PIECE.sub(piece, html)

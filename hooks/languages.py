@@ -49,13 +49,8 @@ class Language:
 def languages(config=None) -> list[Language]:
     """The site's languages, the reference one first, from extra.alternate: that of a loaded
     configuration (which every language's configuration inherits), else read from mkdocs.yml."""
-    if config is None:
-        with open(REFERENCE_CONFIG, encoding="utf-8") as f:
-            alternates = yaml_load(f)["extra"]["alternate"]
-    else:
-        alternates = config.extra["alternate"]
     found = []
-    for alt in alternates:
+    for alt in (config.extra if config else yaml_load(REFERENCE_CONFIG.read_text("utf-8"))["extra"])["alternate"]:
         prefix = alt["link"].removeprefix("./").strip("/")
         config = REFERENCE_CONFIG.with_name(f"mkdocs.{alt['lang']}.yml") if prefix else REFERENCE_CONFIG
         found.append(Language(alt["lang"], prefix + "/" if prefix else "", config, ROOT / "docs" / alt["lang"]))

@@ -187,23 +187,19 @@ def _notebook_cells(html: str, where: str) -> str:
 
 def _nb_text(text: str, where: str) -> str:
     """One text node of a notebook markdown cell (HTML-escaped, as nbconvert leaves it)."""
-    out, pos = [], 0
-    for m in [*_NB_MATH.finditer(text), None]:
-        gap = text[pos:m.start() if m else len(text)]
+    for gap in _NB_MATH.sub("\0", text).split("\0"):
         if leftover := _NB_LEFTOVER.search(gap):
             raise MathError(f"{where}: {_html.unescape(leftover.group(0))!r} looks like TeX but is not "
                             "math under the notebook rule ($ must touch the formula: $x$, not $ x $); "
                             "fix the delimiters, or put it in `code`")
-        out.append(gap)
-        if m is None:
-            return "".join(out)
-        pos = m.end()
-        if m.group("inline") is not None:
-            mathml = _convert(_html.unescape(m.group("inline")), False, where)
-            out.append(f'<span class="arithmatex">{mathml}{m.group("tail")}</span>')
-        else:
-            mathml = _convert(_html.unescape(m.group("display") or m.group("env")), True, where)
-            out.append(f'<span class="arithmatex arithmatex-display">{mathml}</span>')
+
+    def formula(m: re.Match) -> str:
+        if m["inline"] is not None:
+            return f'<span class="arithmatex">{_convert(_html.unescape(m["inline"]), False, where)}{m["tail"]}</span>'
+        mathml = _convert(_html.unescape(m["display"] or m["env"]), True, where)
+        return f'<span class="arithmatex arithmatex-display">{mathml}</span>'
+
+    return _NB_MATH.sub(formula, text)
 
 
 _TOC_INLINE = re.compile(r"\\\((.+?)\\\)", re.S)

@@ -76,12 +76,7 @@ def first_visit(browser, url: str) -> tuple[int, int, int]:
     responses = []
     context.on("response", lambda r: responses.append(r))  # a lambda: Playwright sets an attribute on it
     context.new_page().goto(url, wait_until="networkidle")
-    bodies = []
-    for r in responses:
-        try:
-            bodies.append(r.body())
-        except Exception:  # a redirect has no body
-            bodies.append(b"")
+    bodies = [r.body() if r.ok else b"" for r in responses]  # a redirect has no body
     context.close()
     return len(bodies), sum(map(len, bodies)), sum(len(gzip.compress(b, 6)) for b in bodies)
 

@@ -52,8 +52,8 @@ def languages(config=None) -> list[Language]:
     found = []
     for alt in (config.extra if config else yaml_load(REFERENCE_CONFIG.read_text("utf-8"))["extra"])["alternate"]:
         prefix = alt["link"].removeprefix("./").strip("/")
-        config = REFERENCE_CONFIG.with_name(f"mkdocs.{alt['lang']}.yml") if prefix else REFERENCE_CONFIG
-        found.append(Language(alt["lang"], prefix + "/" if prefix else "", config, ROOT / "docs" / alt["lang"]))
+        path = REFERENCE_CONFIG.with_name(f"mkdocs.{alt['lang']}.yml") if prefix else REFERENCE_CONFIG
+        found.append(Language(alt["lang"], prefix + "/" if prefix else "", path, ROOT / "docs" / alt["lang"]))
     found.sort(key=lambda lang: lang.prefix != "")
     if [lang.prefix for lang in found].count("") != 1:
         raise PluginError(f"{REFERENCE_CONFIG}: extra.alternate must give exactly one language the link './'")
@@ -123,26 +123,18 @@ _started: dict[str, tuple[Future, tuple]] = {}  # lang -> (its build started wit
 _worker: list[ProcessPoolExecutor] = []  # serving: the process that builds the other languages
 
 
-def worker() -> ProcessPoolExecutor:
-    if not _worker:  # a fresh interpreter that imports this module (from hooks/) to run build_language
+def start_build(lang: Language, folder: Path, serve_url: str) -> Future:
+    """Serving: lang's build into folder, in the worker process: a fresh interpreter, kept between
+    builds, that imports this module (from hooks/) to run build_language."""
+    if not _worker:
         _worker.append(ProcessPoolExecutor(1, multiprocessing.get_context("spawn"), initializer=site.addsitedir,
                                            initargs=(str(ROOT / "hooks"),)))
-    return _worker[0]
-
-
-def start_build(lang: Language, folder: Path, serve_url: str) -> Future:
-    """Serving: lang's build into folder, in the worker process."""
-    return worker().submit(importable.build_language, lang.lang, str(folder), "serve", serve_url)
+    return _worker[0].submit(importable.build_language, lang.lang, str(folder), "serve", serve_url)
 
 
 def on_startup(command, dirty):
     global _command
     _command = command
-
-
-def on_config(config):
-    language_of(config)  # fails on a language that the list does not know
-    return config
 
 
 def on_pre_build(config):

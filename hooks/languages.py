@@ -5,8 +5,8 @@ The languages are mkdocs.yml's `extra.alternate` (Material's switcher reads it t
 which mkdocs.yml builds); each other language has a mkdocs.<lang>.yml that INHERITs mkdocs.yml.
 After the reference language, this hook builds the others into their folders of site_dir with
 MkDocs' public API (load_config, build), strict as configured. While serving, it builds a language
-again only when its inputs changed, in a process of its own kept between rebuilds; when only the
-language's own files changed, that build starts beside the reference language's, on the other core.
+again only when its inputs changed, in a process of its own kept between rebuilds, beside the
+reference language's build, on the other core.
 """
 
 import functools
@@ -118,8 +118,8 @@ def inputs(lang: Language) -> tuple:
 
 
 _command = "build"
-_serving: dict[str, tuple[Path, tuple]] = {}  # lang -> (its build folder outside site_dir, its inputs)
-_started: dict[str, tuple[Future, tuple]] = {}  # lang -> (its build started with the reference one's, its inputs)
+# Serving: lang -> (its build folder outside site_dir, the inputs it is built from, its build under way or None)
+_serving: dict[str, tuple[Path, tuple, Future | None]] = {}
 _worker: list[ProcessPoolExecutor] = []  # serving: the process that builds the other languages
 
 
@@ -138,16 +138,15 @@ def on_startup(command, dirty):
 
 
 def on_pre_build(config):
-    """Serving: a language whose own pages or configuration alone changed starts building now."""
+    """Serving: a language whose inputs changed starts building now, beside the reference language
+    (on the other core). Its first build waits for the reference one's, which runs the programs."""
     if _command != "serve" or language_of(config).prefix:
         return
     for lang in languages(config)[1:]:
         if lang.lang in _serving:
-            folder, built_from = _serving[lang.lang]
-            now = inputs(lang)
-            changed = {path for path, *_ in set(now) ^ set(built_from)}
-            if changed and all(p == str(lang.config) or Path(p).is_relative_to(lang.docs) for p in changed):
-                _started[lang.lang] = (start_build(lang, folder, config.site_url + lang.prefix), now)
+            folder, built_from, _ = _serving[lang.lang]
+            if (now := inputs(lang)) != built_from or not (folder / "index.html").is_file():
+                _serving[lang.lang] = (folder, now, start_build(lang, folder, config.site_url + lang.prefix))
 
 
 @event_priority(-100)  # after every other plugin has finished the reference language
@@ -159,17 +158,15 @@ def on_post_build(config):
         if _command != "serve":
             log.info("Built %s in %.1f s", lang.lang, build_language(lang.lang, target, _command))
             continue
-        # Serving: the language is built into a folder of its own, linked into the served site,
-        # and built again only when its inputs change (MkDocs empties site_dir on every rebuild).
+        # Serving: the language is built into a folder of its own, linked into the served site
+        # (MkDocs empties site_dir on every rebuild).
         if lang.lang not in _serving:
-            _serving[lang.lang] = (Path(tempfile.mkdtemp(prefix=f"mkdocs_{lang.lang}_")), ())
-        folder, built_from = _serving[lang.lang]
-        build, now = _started.pop(lang.lang, (None, inputs(lang)))
-        if build is None and (now != built_from or not (folder / "index.html").is_file()):
-            build = start_build(lang, folder, config.site_url + lang.prefix)
+            folder = Path(tempfile.mkdtemp(prefix=f"mkdocs_{lang.lang}_"))
+            _serving[lang.lang] = (folder, inputs(lang), start_build(lang, folder, config.site_url + lang.prefix))
+        folder, built_from, build = _serving[lang.lang]
         if build is not None:
             log.info("Built %s in %.1f s", lang.lang, build.result())
-        _serving[lang.lang] = (folder, now)
+        _serving[lang.lang] = (folder, built_from, None)
         if not os.path.islink(target):
             shutil.rmtree(target, ignore_errors=True)
             os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -181,6 +178,6 @@ def on_shutdown():
         for pool in _worker:
             pool.shutdown(cancel_futures=True)
         _worker.clear()
-        for folder, _ in _serving.values():
+        for folder, *_ in _serving.values():
             shutil.rmtree(folder, ignore_errors=True)
         _serving.clear()

@@ -115,7 +115,6 @@ def test_serving_builds_another_language_again_only_when_its_inputs_change(monke
     monkeypatch.setattr(languages, "start_build", start_build)
     monkeypatch.setattr(languages, "_command", "serve")
     monkeypatch.setattr(languages, "_serving", {})
-    monkeypatch.setattr(languages, "_started", {})
     edits = {"page": 0, "hook": 0}
     monkeypatch.setattr(languages, "inputs", lambda lang: ((str(lang.docs / "index.md"), 1, edits["page"]),
                                                            (str(ROOT / "hooks" / "programs.py"), 1, edits["hook"])))
@@ -136,24 +135,22 @@ def test_serving_builds_another_language_again_only_when_its_inputs_change(monke
     try:
         rebuild()
         first = [(lang.lang, False) for lang in others]
-        assert built == first
+        assert built == first, "the first build of a language did not wait for the reference language's"
         for lang in others:
             assert (Path(Config.site_dir) / lang.prefix.rstrip("/")).is_symlink()
         rebuild()  # MkDocs rebuilt the reference language only
         assert built == first, "a language whose inputs did not change was built again"
-        edits["page"] += 1
-        rebuild()
-        assert built == first + [(lang.lang, True) for lang in others], \
-            "an edit to a language's own page did not start its build with the reference language's"
-        edits["hook"] += 1
-        rebuild()
-        assert built[-len(others):] == first, "an edit to a hook did not build the language after the reference one"
-        for folder, _ in languages._serving.values():  # its folder emptied: built again
+        for edit in ("page", "hook"):
+            edits[edit] += 1
+            rebuild()
+            assert built[-len(others):] == [(lang.lang, True) for lang in others], \
+                f"an edit to a {edit} did not start the language's build with the reference language's"
+        for folder, *_ in languages._serving.values():  # its folder emptied: built again
             (folder / "index.html").unlink()
         rebuild()
         assert len(built) == 4 * len(others), "a language whose folder was emptied was not built again"
     finally:
-        for folder, _ in languages._serving.values():
+        for folder, *_ in languages._serving.values():
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -11,7 +11,6 @@ build's Python version; `{file}` and `{size}` in a file's line, its link and siz
 
 import ast
 import functools
-import html as htmllib
 import importlib.metadata
 import re
 import sys
@@ -101,30 +100,18 @@ def on_files(files, config):
 
 
 def box(page, config) -> str:
-    """The download box of a program page, in the page's language."""
+    """The download box of a program page, in the page's language (overrides/partials/program-downloads.html)."""
     found = _downloads[page.file.src_uri]
-    words = languages.words(config, "program_downloads", KEYS)
-    name = PurePosixPath(page.file.src_uri).stem
-    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    words = {k: v.replace("{name}", name).replace("{pip}", found["pip"]).replace("{python}", python)
-             for k, v in words.items()}
-    items = []
-    for kind in ("notebook", "script"):
-        file = found[kind]
-        filename = PurePosixPath(file.dest_uri).name
-        link = (f'<a href="{htmllib.escape(file.url_relative_to(page.file))}" download="{filename}">'
-                f"<code>{filename}</code></a>")
-        size = f"{max(1, round(len(file.content_bytes) / 1024))} KB"
-        items.append(f"<li>{htmllib.escape(words[kind].replace('{size}', size)).replace('{file}', link)}</li>")
-    # Converted as the site's pages are: its code blocks look and copy as everywhere else.
+    fill = {"{name}": PurePosixPath(page.file.src_uri).stem, "{pip}": found["pip"],
+            "{python}": f"{sys.version_info[0]}.{sys.version_info[1]}"}
+    words = {key: re.sub("|".join(map(re.escape, fill)), lambda m: fill[m[0]], text)
+             for key, text in languages.words(config, "program_downloads", KEYS).items()}
+    # `run` is Markdown, converted as the site's pages are: its code blocks look and copy as everywhere else.
     run = markdown.markdown(words["run"], extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
-    return (
-        '<div class="admonition download program-downloads">'
-        f'<p class="admonition-title">{htmllib.escape(words["title"])}</p>'
-        f'<ul>{"".join(items)}</ul>'
-        f'<details class="info"><summary>{htmllib.escape(words["run_title"])}</summary>{run}</details>'
-        "</div>"
-    )
+    files = {kind: (found[kind].url_relative_to(page.file), PurePosixPath(found[kind].dest_uri).name,
+                    f"{max(1, round(len(found[kind].content_bytes) / 1024))} KB") for kind in ("notebook", "script")}
+    template = config.theme.get_env().get_template("partials/program-downloads.html")
+    return template.render(words=words, run=run, files=files)
 
 
 def on_page_content(html, page, config, files):

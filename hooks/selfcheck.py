@@ -2,11 +2,10 @@
 option or types a number, submits, and is told right or wrong, with the reason a wrong pick is
 wrong (the words its answer box marks with ``<span data-why="A">``); the answer box then opens.
 
-Each ``<div class="selfcheck" data-answer="…">`` block becomes a form named by the question's
-heading: a radio button per option (its text unchanged) or a text box, a submit button and an
-empty ``role="status"`` line; the answer box after it gets an id the form names. The words come
-from each language's ``extra.selfcheck``; overrides/main.html adds assets/quiz/selfcheck.css and
-.js to the page. The build fails, naming page and question, on a wrong option without a reason
+Each ``<div class="selfcheck" data-answer="…">`` block becomes the form of
+overrides/partials/selfcheck.html, named by the question's heading; the answer box after it gets an
+id the form names. The words come from each language's ``extra.selfcheck``; overrides/main.html adds
+assets/quiz/selfcheck.css and .js to the page. The build fails, naming page and question, on a wrong option without a reason
 or an answer that is not one of the options.
 """
 
@@ -25,8 +24,8 @@ PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 TAG = re.compile(r"<[^>]+>")
 DETAILS = re.compile(r"<details\b|</details>")
 WHY = re.compile(r'data-why="([^"]+)"')
-# The words of the form and its feedback, in each language's extra.selfcheck ({picked} and {answer}
-# are filled in by the script).
+# The words of the form and, from "right" on, of its feedback (the script fills in {picked} and
+# {answer}), in each language's extra.selfcheck.
 WORDS = ("submit", "blank", "right", "wrong", "reason", "open", "empty", "empty_number")
 
 
@@ -47,22 +46,6 @@ def answer_box(output: str, start: int, where: str) -> tuple[int, int]:
         if depth == 0:
             return tags[0].start(), tag.end()
     raise PluginError(f"{where}: the answer box is not closed")
-
-
-def form(n: int, legend: str, answer: str, options: list, box_id: str, s: dict) -> str:
-    data = " ".join(f'data-{k.replace("_", "-")}="{html.escape(s[k])}"' for k in WORDS[2:])
-    if options:
-        items = "".join(f'<li><label><input type="radio" name="selfcheck-{n}" value="{key}"> {key}. {text}</label></li>'
-                        for key, text in options)
-        middle = f'<ul class="selfcheck__options">{items}</ul>'
-    else:
-        middle = (f'<p class="selfcheck__blank"><label for="selfcheck-{n}">{s["blank"]}</label> '
-                  f'<input type="text" id="selfcheck-{n}" inputmode="decimal" autocomplete="off" spellcheck="false"></p>')
-    return (f'<form class="selfcheck" data-answer="{html.escape(answer)}" data-box="{box_id}" '
-            f'data-kind="{"choice" if options else "number"}" {data}>'
-            f'<fieldset><legend class="selfcheck__legend">{html.escape(legend)}</legend>{middle}'
-            f'<p class="selfcheck__controls"><button type="submit" class="md-button">{s["submit"]}</button></p>'
-            f'</fieldset><p class="selfcheck__feedback" role="status" aria-live="polite"></p></form>')
 
 
 def check(answer: str, body: str, box: str, where: str) -> list:
@@ -88,6 +71,7 @@ def on_post_page(output, page, config):
     if 'class="selfcheck"' not in output:
         return output
     words = languages.words(config, "selfcheck", WORDS)
+    template = config.theme.get_env().get_template("partials/selfcheck.html")
     parts, pos = [], 0
     for n, m in enumerate(BLOCK.finditer(output), 1):
         headings = list(HEADING.finditer(output, 0, m.start()))
@@ -99,8 +83,10 @@ def on_post_page(output, page, config):
         start, end = answer_box(output, m.end(), where)
         options = check(m.group("answer"), m.group("body"), output[start:end], where)
         box_id = f"selfcheck-{n}-answer"
-        parts += [output[pos:m.start()], form(n, legend, m.group("answer"), options, box_id, words),
-                  output[m.end():start], output[start:end].replace("<details", f'<details id="{box_id}"', 1)]
+        form = template.render(n=n, legend=legend, answer=m.group("answer"), options=options, box_id=box_id,
+                               words=words, feedback=WORDS[2:])
+        parts += [output[pos:m.start()], form, output[m.end():start],
+                  output[start:end].replace("<details", f'<details id="{box_id}"', 1)]
         pos = end
     if 'class="selfcheck"' in output[pos:]:
         raise PluginError(f"{page.file.src_uri}: a self-check block not written as "

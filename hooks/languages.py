@@ -10,6 +10,7 @@ reference language's build, on the other core.
 """
 
 import functools
+import hashlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -108,13 +109,14 @@ def exit_with_parent() -> None:
 
 
 def inputs(lang: Language) -> tuple:
-    """What a language's build is made from, as (path, size, mtime) of each file."""
-    found = []
-    for top in (lang.docs, ROOT / "snippets", ROOT / "hooks", ROOT / "overrides", REFERENCE_CONFIG, lang.config):
-        for path in sorted([top] if top.is_file() else top.rglob("*")):
-            if path.is_file():
-                found.append((str(path), path.stat().st_size, path.stat().st_mtime_ns))
-    return tuple(found)
+    """What a language's build is made from, as (path, sha256) of each file: its pages, the files
+    docs/ holds for every language (the search terms), the programs, the hooks, the overrides, its
+    configuration and mkdocs.yml."""
+    tops = (lang.docs, *(p for p in (ROOT / "docs").iterdir() if p.is_file()), ROOT / "snippets", ROOT / "hooks",
+            ROOT / "overrides", REFERENCE_CONFIG, lang.config)
+    return tuple((str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+                 for top in tops for path in sorted([top] if top.is_file() else top.rglob("*"))
+                 if path.is_file() and "__pycache__" not in path.parts)
 
 
 _command = "build"

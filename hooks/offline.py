@@ -25,7 +25,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from languages import languages  # hooks/ is on sys.path while MkDocs loads a hook
+from languages import inputs, languages  # hooks/ is on sys.path while MkDocs loads a hook
 
 log = logging.getLogger("mkdocs.hooks.offline")
 
@@ -70,16 +70,11 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def inputs_key() -> str:
-    """A hash of what the site is built from: every language's pages, the programs, the hooks, the
-    overrides, the configurations, and the installed packages' versions (the programs' outputs
-    follow from the programs and the packages: hooks/programs.py keys its cache on the same)."""
-    h = hashlib.sha256()
-    for path in sorted([*ROOT.glob("mkdocs*.yml"), *(p for top in ("docs", "snippets", "hooks", "overrides")
-                                                   for p in (ROOT / top).rglob("*"))]):
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
-    h.update(" ".join(sorted(f"{d.name}=={d.version}" for d in importlib.metadata.distributions())).encode())
-    return h.hexdigest()
+    """A hash of what the site is built from: every language's inputs, and the installed packages'
+    versions (the programs' outputs follow from the programs and the packages: hooks/programs.py
+    keys its cache on the same)."""
+    installed = sorted(f"{d.name}=={d.version}" for d in importlib.metadata.distributions())
+    return hashlib.sha256(repr(([inputs(lang) for lang in languages()], installed)).encode()).hexdigest()
 
 
 def shipped(rel: PurePosixPath, lunr: set[str]) -> bool:

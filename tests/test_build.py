@@ -154,15 +154,18 @@ def test_serving_builds_another_language_again_only_when_its_inputs_change(monke
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_inputs_change_with_a_page_of_that_language(tmp_path, monkeypatch):
+def test_inputs_change_with_a_page_of_that_language():
     lang = languages.languages()[1]
     before = languages.inputs(lang)
     page = sorted(lang.docs.glob("*.md"))[0]
-    stat = page.stat()
+    text, stat = page.read_bytes(), page.stat()
     try:
         os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        assert languages.inputs(lang) == before, "a page touched but not changed counts as changed"
+        page.write_bytes(text + b"\n")
         assert languages.inputs(lang) != before
     finally:
+        page.write_bytes(text)
         os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
@@ -263,19 +266,26 @@ def test_offline_copy_is_reused_while_the_site_is_unchanged(tmp_path, monkeypatc
 
 
 def test_offline_copy_key_covers_pages_hooks_and_installed_versions(tmp_path, monkeypatch):
-    for rel in ("mkdocs.yml", "mkdocs.en.yml", "docs/en/index.md", "hooks/offline.py", "snippets/a.py",
-                "overrides/main.html"):
+    reference = "extra:\n  alternate:\n    - {lang: zh, link: ./}\n    - {lang: en, link: en/}\n"
+    (tmp_path / "mkdocs.yml").write_text(reference)
+    inputs = ("mkdocs.en.yml", "docs/zh/index.md", "docs/en/index.md", "docs/search-terms.zh.txt",
+              "hooks/offline.py", "snippets/a.py", "overrides/main.html")
+    for rel in inputs:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text("one")
-    monkeypatch.setattr(offline, "ROOT", tmp_path)
+    hook_languages = sys.modules[offline.inputs.__module__]  # the module hooks/offline.py imported
+    monkeypatch.setattr(hook_languages, "ROOT", tmp_path)
+    monkeypatch.setattr(hook_languages, "REFERENCE_CONFIG", tmp_path / "mkdocs.yml")
     keys = {offline.inputs_key()}
-    for rel in ("docs/en/index.md", "hooks/offline.py", "snippets/a.py", "overrides/main.html", "mkdocs.en.yml"):
+    for rel in inputs:
         (tmp_path / rel).write_text("two")
         keys.add(offline.inputs_key())
+    (tmp_path / "mkdocs.yml").write_text(reference + "# an edit\n")
+    keys.add(offline.inputs_key())
     dist = SimpleNamespace(name="mkdocs-material", version="0.0")
     monkeypatch.setattr(offline.importlib.metadata, "distributions", lambda: [dist])
     keys.add(offline.inputs_key())
-    assert len(keys) == 7, "an edit or another installed version left the offline copy's key unchanged"
+    assert len(keys) == len(inputs) + 3, "an edit or another installed version left the offline copy's key unchanged"
 
 
 def test_a_failed_build_stops_the_offline_copy(tmp_path):

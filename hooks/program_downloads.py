@@ -11,7 +11,10 @@ build's Python version; `{file}` and `{size}` in a file's line, its link and siz
 
 import ast
 import functools
+import hashlib
 import importlib.metadata
+import json
+import os
 import re
 import sys
 from pathlib import Path, PurePosixPath
@@ -28,6 +31,7 @@ import languages  # hooks/ is on sys.path while MkDocs loads a hook
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements.txt"
+CACHE = ROOT / ".cache" / "downloads"
 LANGS = {lang.lang for lang in languages.languages()}
 KEYS = ("title", "notebook", "script", "run_title", "run")  # of extra.program_downloads
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.M)
@@ -74,11 +78,24 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def converted(text: str, src_uri: str) -> tuple[str, str, str]:
-    """(the notebook, the script, the pip line) for a program page's notebook text (8 notebooks: 0.06 s)."""
+    """(the notebook, the script, the pip line) for a program page's notebook text. Converting the
+    8 notebooks costs about 0.35 s a build (most of it asking which distribution provides each
+    module): the results are kept in .cache/downloads, keyed on the notebook, this hook,
+    requirements.txt and the versions of nbformat and jupytext."""
+    versions = [importlib.metadata.version(name) for name in ("nbformat", "jupytext")]
+    key_text = "\0".join([text, Path(__file__).read_text("utf-8"), REQUIREMENTS.read_text("utf-8"), *versions])
+    path = CACHE / f"{hashlib.sha256(key_text.encode()).hexdigest()[:24]}.json"
+    if path.is_file():
+        return tuple(json.loads(path.read_text("utf-8")))
     nb = clean_notebook(nbformat.reads(text, as_version=4))
     script = jupytext.writes(nb, fmt={"extension": ".py", "format_name": "percent",  # cells only, no outputs
                                       "notebook_metadata_filter": "-all", "cell_metadata_filter": "-all"})
-    return nbformat.writes(nb) + "\n", script, " ".join(requirements(script, src_uri))
+    result = (nbformat.writes(nb) + "\n", script, " ".join(requirements(script, src_uri)))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")  # two builds at once
+    partial.write_text(json.dumps(result), "utf-8")
+    os.replace(partial, path)
+    return result
 
 
 @event_priority(50)  # after hooks/programs.py (100) has added the program pages

@@ -297,6 +297,22 @@ def test_a_failed_build_stops_the_offline_copy(tmp_path):
     assert build.poll() is not None and not folder.exists() and not offline._building
 
 
+def test_download_cache_is_used_and_keyed_on_the_notebook(tmp_path, monkeypatch):
+    import nbformat
+
+    downloads = import_tool("program_downloads", "hooks")
+    monkeypatch.setattr(downloads, "CACHE", tmp_path)
+    cleaned = []
+    real = downloads.clean_notebook
+    monkeypatch.setattr(downloads, "clean_notebook", lambda nb: cleaned.append(1) or real(nb))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    text = nbformat.writes(nb)
+    first = downloads.converted(text, "programs/x.ipynb")
+    assert downloads.converted(text, "programs/x.ipynb") == first and cleaned == [1], "the cache was not used"
+    nb.cells[0].source = "print(6 * 8)"
+    assert "6 * 8" in downloads.converted(nbformat.writes(nb), "programs/x.ipynb")[1] and cleaned == [1, 1]
+
+
 def test_which_distribution_provides_a_module_is_asked_once_a_process(monkeypatch):
     """hooks/program_downloads.py asks importlib.metadata once (0.2-0.4 s), not once a notebook."""
     downloads = import_tool("program_downloads", "hooks")

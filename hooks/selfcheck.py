@@ -12,11 +12,15 @@ or an answer that is not one of the options.
 import html
 import re
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+import jinja2
 from mkdocs.exceptions import PluginError
 
 import languages  # hooks/ is on sys.path while MkDocs loads a hook
 
+# overrides/, where the form's template is; a template that changed is read again
+THEME = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "overrides"))
 BLOCK = re.compile(r'<div class="selfcheck" data-answer="(?P<answer>[^"]+)">(?P<body>.*?)</div>', re.S)
 OPTION = re.compile(r"<li>(?P<key>[A-Z])\.\s(?P<text>.*?)</li>", re.S)
 HEADING = re.compile(r'<h[23] id="(?P<id>[^"]+)"[^>]*>(?P<text>.*?)</h[23]>', re.S)
@@ -71,7 +75,6 @@ def on_post_page(output, page, config):
     if 'class="selfcheck"' not in output:
         return output
     words = languages.words(config, "selfcheck", WORDS)
-    template = config.theme.get_env().get_template("partials/selfcheck.html")
     parts, pos = [], 0
     for n, m in enumerate(BLOCK.finditer(output), 1):
         headings = list(HEADING.finditer(output, 0, m.start()))
@@ -83,8 +86,8 @@ def on_post_page(output, page, config):
         start, end = answer_box(output, m.end(), where)
         options = check(m.group("answer"), m.group("body"), output[start:end], where)
         box_id = f"selfcheck-{n}-answer"
-        form = template.render(n=n, legend=legend, answer=m.group("answer"), options=options, box_id=box_id,
-                               words=words, feedback=WORDS[2:])
+        form = THEME.get_template("partials/selfcheck.html").render(
+            n=n, legend=legend, answer=m.group("answer"), options=options, box_id=box_id, words=words, feedback=WORDS[2:])
         parts += [output[pos:m.start()], form, output[m.end():start],
                   output[start:end].replace("<details", f'<details id="{box_id}"', 1)]
         pos = end

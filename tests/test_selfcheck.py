@@ -18,10 +18,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from mkdocs.exceptions import PluginError
-from mkdocs.theme import Theme
 from mkdocs.utils import yaml_load
 
-from helpers import LANGS, LANGUAGES, PREFIX, ROOT, built_pages, import_tool
+from helpers import LANGS, LANGUAGES, PREFIX, built_pages, import_tool
 
 selfcheck = import_tool("selfcheck", "hooks")
 offline = import_tool("offline", "hooks")
@@ -257,8 +256,7 @@ PAGE = """<html><head></head><body><h3 id="q9">Question 9<a class="headerlink" h
 
 def run_hook(answer="B", why='<span data-why="A">A is wrong because</span>', words=None):
     page = SimpleNamespace(url="quiz/", file=SimpleNamespace(src_uri="quiz.md"))
-    config = SimpleNamespace(config_file_path="mkdocs.en.yml", extra={"selfcheck": words or ENGLISH},
-                             theme=Theme(name="material", custom_dir=str(ROOT / "overrides"), language="en"))
+    config = SimpleNamespace(config_file_path="mkdocs.en.yml", extra={"selfcheck": words or ENGLISH})
     return selfcheck.on_post_page(PAGE.format(answer=answer, why=why), page, config)
 
 

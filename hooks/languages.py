@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import site
+import sys
 import tempfile
 import threading
 import time
@@ -139,11 +140,23 @@ def on_startup(command, dirty):
     _command = command
 
 
+def hooks_digest() -> str:
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sorted((ROOT / "hooks").glob("*.py")))).hexdigest()
+
+
+_hooks_run = hooks_digest()  # the hooks' code this process runs: MkDocs 1.6 loads a hook once a process
+
+
 def on_pre_build(config):
-    """Serving: a language whose inputs changed starts building now, beside the reference language
-    (on the other core). Its first build waits for the reference one's, which runs the programs."""
+    """Serving: after an edit to a hook, `mkdocs serve` starts again in place, to run the new code
+    (mkdocs/mkdocs#3993). A language whose inputs changed starts building now, beside the reference
+    language (on the other core); its first build waits for the reference one's, which runs the programs."""
     if _command != "serve" or language_of(config).prefix:
         return
+    if hooks_digest() != _hooks_run:
+        log.info("A hook changed: restarting `mkdocs serve`")
+        on_shutdown()
+        os.execv(sys.executable, sys.orig_argv)
     for lang in languages(config)[1:]:
         if lang.lang in _serving:
             folder, built_from, _ = _serving[lang.lang]

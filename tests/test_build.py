@@ -154,6 +154,20 @@ def test_serving_builds_another_language_again_only_when_its_inputs_change(monke
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def test_serving_starts_again_in_place_after_an_edit_to_a_hook(monkeypatch):
+    """MkDocs 1.6 loads a hook once a process (mkdocs/mkdocs#3993): the new code runs only in a new one."""
+    started = []
+    monkeypatch.setattr(languages.os, "execv", lambda path, argv: started.append((path, argv)))
+    monkeypatch.setattr(languages, "_command", "serve")
+    monkeypatch.setattr(languages, "_serving", {})
+    config = SimpleNamespace(extra=EXTRA, theme={"language": languages.languages()[0].lang})
+    languages.on_pre_build(config)
+    assert started == [], "`mkdocs serve` started again though no hook changed"
+    monkeypatch.setattr(languages, "_hooks_run", "the code of another edit")
+    languages.on_pre_build(config)
+    assert started == [(sys.executable, sys.orig_argv)], "an edit to a hook did not start `mkdocs serve` again"
+
+
 def test_inputs_change_with_a_page_of_that_language():
     lang = languages.languages()[1]
     before = languages.inputs(lang)

@@ -137,7 +137,11 @@ def start_build(lang: Language, folder: Path, serve_url: str) -> Future:
 
 def on_startup(command, dirty):
     global _command
-    _command = command
+    _command = importable._command = command  # the module the other hooks import knows it too
+
+
+def serving() -> bool:
+    return _command == "serve"
 
 
 def hooks_digest() -> str:

@@ -137,11 +137,7 @@ def start_build(lang: Language, folder: Path, serve_url: str) -> Future:
 
 def on_startup(command, dirty):
     global _command
-    _command = importable._command = command  # the module the other hooks import knows it too
-
-
-def serving() -> bool:
-    return _command == "serve"
+    _command = command
 
 
 def hooks_digest() -> str:

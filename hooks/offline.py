@@ -25,7 +25,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from languages import inputs, languages, serving  # hooks/ is on sys.path while MkDocs loads a hook
+from languages import inputs, languages  # hooks/ is on sys.path while MkDocs loads a hook
 
 log = logging.getLogger("mkdocs.hooks.offline")
 
@@ -37,9 +37,17 @@ SHIM = "assets/search/iframe-worker.js"  # iframe-worker 1.0.4 (MIT), Material's
 # The home page's section that offers the download (`## … { #offline }`), up to the next `## `.
 _OFFLINE_SECTION = re.compile(r"^## [^\n]*\{ *#offline *\}.*?(?=^## |\Z)", re.M | re.S)
 
+_command = "build"
+
+
 def is_offline(config) -> bool:
     plugin = config.plugins.get("material/offline")
     return bool(plugin and plugin.config.enabled)
+
+
+def on_startup(command, dirty):
+    global _command
+    _command = command
 
 
 @event_priority(100)  # before the offline plugin adds the shim from unpkg.com
@@ -121,7 +129,7 @@ _building: list = []  # the copy's build under way: (its process, its folder, it
 def on_env(env, config, files):
     key_file = CACHE.with_suffix(".key")
     if _reference_build(config) and not _building:
-        key = None if serving() else inputs_key()  # serving: the last zip, if any, will do
+        key = inputs_key() if _command != "serve" else None  # serving: the last zip, if any, will do
         if not (CACHE.is_file() and (key is None or key_file.is_file() and key_file.read_text() == key)):
             CACHE.parent.mkdir(parents=True, exist_ok=True)
             key_file.unlink(missing_ok=True)

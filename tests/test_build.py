@@ -252,7 +252,7 @@ def test_offline_copy_is_reused_while_the_site_is_unchanged(tmp_path, monkeypatc
     site = tmp_path / "site"
     (site / "en").mkdir(parents=True)
     monkeypatch.setattr(offline, "CACHE", tmp_path / "copy.zip")
-    monkeypatch.setattr(offline, "serving", lambda: False)
+    monkeypatch.setattr(offline, "_command", "build")
     key = ["one"]
     monkeypatch.setattr(offline, "inputs_key", lambda: key[0])
     builds = []

@@ -6,7 +6,8 @@ which mkdocs.yml builds); each other language has a mkdocs.<lang>.yml that INHER
 After the reference language, this hook builds the others into their folders of site_dir with
 MkDocs' public API (load_config, build), strict as configured. While serving, it builds a language
 again only when its inputs changed, in a process of its own kept between rebuilds, beside the
-reference language's build, on the other core.
+reference language's build, on the other core. The other hooks get from it the words (`words`) and
+the markup (`partial`) they write into a language's pages.
 """
 
 import functools
@@ -26,6 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
@@ -76,6 +78,14 @@ def words(config, key: str, names) -> dict:
     if missing := [name for name in names if not found.get(name)]:
         raise PluginError(f"{config.config_file_path}: extra.{key} needs {', '.join(missing)}")
     return found
+
+
+_THEME = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "overrides"))  # reads a changed template again
+
+
+def partial(name: str, **values) -> str:
+    """overrides/partials/<name> rendered with values: markup a hook writes into pages."""
+    return _THEME.get_template(f"partials/{name}").render(**values)
 
 
 def build_language(tag: str, site_dir: str, command: str, serve_url: str | None = None) -> float:

@@ -19,7 +19,6 @@ import re
 import sys
 from pathlib import Path, PurePosixPath
 
-import jinja2
 import jupytext
 import markdown
 import nbformat
@@ -35,7 +34,6 @@ REQUIREMENTS = ROOT / "requirements.txt"
 CACHE = ROOT / ".cache" / "downloads"
 LANGS = {lang.lang for lang in languages.languages()}
 KEYS = ("title", "notebook", "script", "run_title", "run")  # of extra.program_downloads
-THEME = jinja2.Environment(loader=jinja2.FileSystemLoader(ROOT / "overrides"))  # a template that changed is read again
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.M)
 
 # page src_uri -> {"notebook": File, "script": File, "pip": str}, for the build under way
@@ -129,7 +127,7 @@ def box(page, config) -> str:
     run = markdown.markdown(words["run"], extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
     files = {kind: (found[kind].url_relative_to(page.file), PurePosixPath(found[kind].dest_uri).name,
                     f"{max(1, round(len(found[kind].content_bytes) / 1024))} KB") for kind in ("notebook", "script")}
-    return THEME.get_template("partials/program-downloads.html").render(words=words, run=run, files=files)
+    return languages.partial("program-downloads.html", words=words, run=run, files=files)
 
 
 def on_page_content(html, page, config, files):

@@ -5,22 +5,18 @@ wrong (the words its answer box marks with ``<span data-why="A">``); the answer 
 Each ``<div class="selfcheck" data-answer="…">`` block becomes the form of
 overrides/partials/selfcheck.html, named by the question's heading; the answer box after it gets an
 id the form names. The words come from each language's ``extra.selfcheck``; overrides/main.html adds
-assets/quiz/selfcheck.css and .js to the page. The build fails, naming page and question, on a wrong option without a reason
-or an answer that is not one of the options.
+assets/quiz/selfcheck.css and .js to the page. The build fails, naming page and question, on a
+wrong option without a reason or an answer that is not one of the options.
 """
 
 import html
 import re
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-import jinja2
 from mkdocs.exceptions import PluginError
 
 import languages  # hooks/ is on sys.path while MkDocs loads a hook
 
-# overrides/, where the form's template is; a template that changed is read again
-THEME = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "overrides"))
 BLOCK = re.compile(r'<div class="selfcheck" data-answer="(?P<answer>[^"]+)">(?P<body>.*?)</div>', re.S)
 OPTION = re.compile(r"<li>(?P<key>[A-Z])\.\s(?P<text>.*?)</li>", re.S)
 HEADING = re.compile(r'<h[23] id="(?P<id>[^"]+)"[^>]*>(?P<text>.*?)</h[23]>', re.S)
@@ -86,8 +82,8 @@ def on_post_page(output, page, config):
         start, end = answer_box(output, m.end(), where)
         options = check(m.group("answer"), m.group("body"), output[start:end], where)
         box_id = f"selfcheck-{n}-answer"
-        form = THEME.get_template("partials/selfcheck.html").render(
-            n=n, legend=legend, answer=m.group("answer"), options=options, box_id=box_id, words=words, feedback=WORDS[2:])
+        form = languages.partial("selfcheck.html", n=n, legend=legend, answer=m.group("answer"), options=options,
+                                 box_id=box_id, words=words, feedback=WORDS[2:])
         parts += [output[pos:m.start()], form, output[m.end():start],
                   output[start:end].replace("<details", f'<details id="{box_id}"', 1)]
         pos = end

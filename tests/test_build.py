@@ -168,6 +168,19 @@ def test_serving_starts_again_in_place_after_an_edit_to_a_hook(monkeypatch):
     assert started == [(sys.executable, sys.orig_argv)], "an edit to a hook did not start `mkdocs serve` again"
 
 
+def test_theme_templates_are_compiled_once_not_on_every_build(tmp_path, monkeypatch):
+    """Each build makes a new Jinja environment: a template it loads comes from the bytecode cache."""
+    from mkdocs.config import load_config
+
+    monkeypatch.setattr(languages, "ROOT", tmp_path)
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    languages.on_env(config.theme.get_env(), config, None).get_template("main.html")
+    again = languages.on_env(config.theme.get_env(), config, None)
+    monkeypatch.setattr(again, "compile", lambda *args, **kwargs: pytest.fail("main.html was compiled again"))
+    again.get_template("main.html")
+    assert list(tmp_path.glob(".cache/templates/*"))
+
+
 def test_inputs_change_with_a_page_of_that_language():
     lang = languages.languages()[1]
     before = languages.inputs(lang)

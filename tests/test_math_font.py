@@ -1,26 +1,55 @@
 """The math font covers every character that the site's formulas draw.
 
 overrides/assets/math/docs-math.woff2 is a subset of Latin Modern Math made by
-tools/subset_math_font.py from the formulas of the built site. A new formula with a character
-outside it would silently be drawn in another font; this test names the page and the character,
-and the fix is to run `python tools/subset_math_font.py` (see overrides/assets/math/docs-math.txt).
+tools/subset_math_font.py, to the characters it lists. A new formula with a character outside it
+would silently be drawn in another font; this test names the page and the character, and the fix
+is to add it to that list and run the tool (see overrides/assets/math/docs-math.txt).
 
-"Drawn" is what tools/subset_math_font.py's ``math_characters`` reads from a page: the text inside
-<math>, the italic form that a one-character <mi> is shown in (x is drawn as U+1D465), and the
-radical sign of <msqrt>/<mroot>; wide (CJK) text in <mtext> is left to the page's CJK font, and
-variation selectors (U+FE00, which math-core writes after a \\mathcal letter) are not drawn.
+"Drawn" is what ``math_characters`` reads from a page: the text inside <math>, the italic form that
+a one-character <mi> is shown in (x is drawn as U+1D465), and the radical sign of <msqrt>/<mroot>;
+wide (CJK) text in <mtext> is left to the page's CJK font, and variation selectors (U+FE00, which
+math-core writes after a \\mathcal letter) are not drawn.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 
 from helpers import ROOT, built_pages, import_tool
 
 FONT = ROOT / "overrides" / "assets" / "math" / "docs-math.woff2"
+italic = import_tool("subset_math_font").italic
+
+_MATH = re.compile(r"<math\b.*?</math>", re.S)
+_TAG_AND_TEXT = re.compile(r"<(/?[\w-]+)([^>]*)>([^<]*)")  # math-core's attributes hold no ">"
+_NOT_DRAWN = set("\t\n\r\f") | {chr(c) for c in range(0xFE00, 0xFE10)}  # whitespace between elements, selectors
+
+
+def math_characters(markup: str) -> set[str]:
+    """The characters a browser draws with the math font for the <math> elements of a page."""
+    drawn = set()
+    for math in _MATH.findall(markup):
+        for tag, attrs, text in _TAG_AND_TEXT.findall(math):
+            text = html.unescape(text)
+            drawn.update(c for c in text if c not in _NOT_DRAWN
+                         and not (tag == "mtext" and unicodedata.east_asian_width(c) in ("W", "F")))
+            if tag in ("msqrt", "mroot"):
+                drawn.add("\u221a")  # the browser draws the radical sign from the font
+            if tag == "mi" and len(text.strip()) == 1 and 'mathvariant="normal"' not in attrs \
+                    and italic(text.strip()):
+                drawn.add(italic(text.strip()))
+    return drawn
+
+
+def site_characters(site: Path) -> dict[str, set[str]]:
+    """Page (relative path) -> math_characters, for every built HTML page that has a formula."""
+    pages = {str(p.relative_to(site)): math_characters(p.read_text("utf-8")) for p in sorted(site.rglob("*.html"))}
+    return {page: chars for page, chars in pages.items() if chars}
 
 
 def _font():
@@ -42,7 +71,7 @@ def test_math_font_covers_every_formula(built_site):
     assert "MATH" in font, "the math font lost its MATH table"
     assert font["name"].getDebugName(1) == "Docs Math"
 
-    pages = import_tool("subset_math_font").site_characters(built_site)
+    pages = site_characters(built_site)
     assert len(pages) >= 10, f"formulas found on {len(pages)} pages only: is the reader broken?"
     problems = [
         f"{page}: " + ", ".join(_name(c) for c in sorted(missing))
@@ -51,7 +80,7 @@ def test_math_font_covers_every_formula(built_site):
     ]
     assert not problems, (
         "characters of formulas that are not in docs-math.woff2 (they would be drawn in another "
-        "font); run `python tools/subset_math_font.py`:\n" + "\n".join(problems)
+        "font); add them to CHARACTERS in tools/subset_math_font.py and run it:\n" + "\n".join(problems)
     )
 
 
@@ -105,5 +134,5 @@ def test_the_preloaded_font_is_the_one_the_formulas_use(browser, server, path):
     ],
 )
 def test_what_counts_as_drawn(markup, drawn, not_drawn):
-    chars = import_tool("subset_math_font").math_characters(markup)
+    chars = math_characters(markup)
     assert drawn <= chars and not (not_drawn & chars), chars

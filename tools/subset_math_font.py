@@ -1,19 +1,18 @@
 """Regenerate the site's math font, overrides/assets/math/docs-math.woff2 ("Docs Math").
 
-    python tools/subset_math_font.py            # builds the site into build/font-probe first
-    python tools/subset_math_font.py --site build/test-site --otf latinmodern-math.otf
+    python tools/subset_math_font.py [--otf latinmodern-math.otf]
 
-A subset of Latin Modern Math 1.959 (Debian's fonts-lmodern), renamed as its licence asks: every
-character the built site's formulas draw (``math_characters``), a margin for ordinary new formulas
-(``MARGIN``), the italic form of each letter among them, and what fontTools' subsetter reaches from
-those through the MATH table (size variants, stretchy parts). Origin, licence, changes and the
-versions that give the same bytes again: overrides/assets/math/docs-math.txt (update it from what
-this prints). fontTools is imported only to write the font, so tests can import this module.
+A subset of Latin Modern Math 1.959 (Debian's fonts-lmodern), renamed as its licence asks:
+``CHARACTERS``, the italic form of each letter among them, and what fontTools' subsetter reaches
+from those through the MATH table (size variants, stretchy parts). tests/test_math_font.py fails,
+naming page and character, when a formula draws a character the font lacks: add it to CHARACTERS
+and run this again. Origin, licence, changes and the versions that give the same bytes again:
+overrides/assets/math/docs-math.txt (update it from what this prints). fontTools is imported only to
+write the font, so tests can import this module.
 """
 
 import argparse
 import hashlib
-import html
 import itertools
 import re
 import subprocess
@@ -25,22 +24,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FONT = ROOT / "overrides" / "assets" / "math" / "docs-math.woff2"
 FAMILY = "Docs Math"
-PROBE_SITE = ROOT / "build" / "font-probe"
 DEB_PACKAGE = "fonts-lmodern"
 OTF_IN_DEB = "usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math.otf"
 OTF_SHA256 = "6075562b771f8b82f0c179e363389684f2dd09de30038269e2628e504bd7be0f"  # fonts-lmodern 2.005-1
 
-# A character costs 100-450 bytes of WOFF2 with its italic form and size variants, so the margin is
-# what ordinary formulas print; other alphabets (\mathbf, \mathcal, \mathbb: 1.5-5 KB each) come
-# only as the site uses them.
-MARGIN = (
+# What the font carries: what ordinary formulas print (a character costs 100-450 bytes of WOFF2 with
+# its italic form and size variants), and the letters of other alphabets (\mathbf, \mathcal,
+# \mathbb: 1.5-5 KB each) that the site's formulas use.
+CHARACTERS = (
     # ASCII that TeX prints unescaped (not " # $ & @ \ _ `), the no-break space of TeX's "\ "
     " !%'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^abcdefghijklmnopqrstuvwxyz{|}~\u00a0"
     "αβγδεζηθικλμνξπρστυφχψωϵϑϕΓΔΘΛΠΣΦΨΩ"  # TeX's Greek, but \varsigma \varpi \varrho \varkappa \Xi \Upsilon
     "±×÷·⋅∘∗−≤≥≠≈≡∼≃∝≪≫∈∉⊂⊆∪∩∧∨¬∀∃∅∞∂∇⊤⊥′″…⋯⋮⋱∣∥⊙⊗⊕ℓ≔≜⩽⩾∑∏∫√"  # operators, relations, radical
     "()[]{}|‖⟨⟩⌊⌋⌈⌉←→↔↦⇒⇔⟶⟹⟺"  # brackets that grow, arrows
-    # what math-core writes for \hat \widehat \tilde \bar \dot \ddot \overline \underline \vec
-    "ˆ˜¯˙¨\u0302\u0332\u20d7"
+    # what math-core writes for \hat \widehat \tilde \bar \dot \ddot \overline \underline \vec,
+    # and after a function's name (U+2061 FUNCTION APPLICATION, drawn as nothing)
+    "ˆ˜¯˙¨\u0302\u0332\u20d7\u2061"
+    "ℝℬ𝒩𝔼𝐖𝐗𝐚𝐫𝐰𝐱𝐲𝟏"  # the site's \mathbb, \mathcal and \mathbf letters
 )
 
 
@@ -56,43 +56,6 @@ def italic(ch: str) -> str | None:
     except KeyError:
         return None
 
-
-# --- What the site's formulas draw ---------------------------------------------------------------
-
-_MATH = re.compile(r"<math\b.*?</math>", re.S)
-_TAG_AND_TEXT = re.compile(r"<(/?[\w-]+)([^>]*)>([^<]*)")  # math-core's attributes hold no ">"
-# Not drawn: whitespace between elements, and variation selectors (math-core writes U+FE00 after
-# a \mathcal letter, the chancery form; a font without that sequence draws the letter itself).
-_NOT_DRAWN = set("\t\n\r\f") | {chr(c) for c in range(0xFE00, 0xFE10)}
-
-
-def _wide(ch: str) -> bool:
-    """CJK, which Latin Modern Math lacks: the page's CJK font draws \\text{平均梯度}, as before."""
-    return unicodedata.east_asian_width(ch) in ("W", "F")
-
-
-def math_characters(markup: str) -> set[str]:
-    """The characters a browser draws with the math font for the <math> elements of a page."""
-    drawn = set()
-    for math in _MATH.findall(markup):
-        for tag, attrs, text in _TAG_AND_TEXT.findall(math):
-            text = html.unescape(text)
-            drawn.update(c for c in text if c not in _NOT_DRAWN and not (tag == "mtext" and _wide(c)))
-            if tag in ("msqrt", "mroot"):
-                drawn.add("\u221a")  # the browser draws the radical sign from the font
-            if tag == "mi" and len(text.strip()) == 1 and 'mathvariant="normal"' not in attrs \
-                    and italic(text.strip()):
-                drawn.add(italic(text.strip()))
-    return drawn
-
-
-def site_characters(site: Path) -> dict[str, set[str]]:
-    """Page (relative path) -> math_characters, for every built HTML page that has a formula."""
-    pages = {str(p.relative_to(site)): math_characters(p.read_text("utf-8")) for p in sorted(site.rglob("*.html"))}
-    return {page: chars for page, chars in pages.items() if chars}
-
-
-# --- The font ------------------------------------------------------------------------------------
 
 def fetch_otf(workdir: Path) -> Path:
     """Latin Modern Math from Debian's fonts-lmodern (apt-get download, dpkg -x; no install)."""
@@ -142,29 +105,18 @@ def ranges(chars) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--site", type=Path, help=f"a built site (default: build one into {PROBE_SITE})")
     parser.add_argument("--otf", type=Path, help=f"latinmodern-math.otf (default: from {DEB_PACKAGE})")
     parser.add_argument("--out", type=Path, default=FONT)
     args = parser.parse_args(argv)
-    if args.site is None:
-        from localsite import build  # tools/localsite.py: `mkdocs build`, every language
-
-        build(PROBE_SITE)
-    pages = site_characters(args.site or PROBE_SITE)
-    if not pages:
-        sys.exit("no formula in any page: is it a built site?")
-    used = set().union(*pages.values())
-    wanted = used | set(MARGIN)
     with tempfile.TemporaryDirectory(prefix="math_font_") as tmp:
         src = args.otf or fetch_otf(Path(tmp))
         if hashlib.sha256(src.read_bytes()).hexdigest() != OTF_SHA256:
             sys.exit(f"{src} is not Latin Modern Math 1.959 from fonts-lmodern 2.005-1 (sha256 "
                      f"{OTF_SHA256}): update docs-math.txt if it is meant to change")
-        font = subset_font(src, args.out, wanted | {italic(c) for c in wanted} - {None})
+        font = subset_font(src, args.out, set(CHARACTERS) | {italic(c) for c in CHARACTERS} - {None})
     kept = {chr(c) for c in font.getBestCmap()}  # what the original lacks is not kept
-    print(f"site: {len(pages)} pages with formulas, {len(used & kept)} characters, not in the font: "
-          f"{ranges(used - kept) or 'none'}\n  " + "".join(sorted(used & kept)).replace("\u00a0", "<NBSP>"))
-    print(f"kept: {len(kept)} characters, {len(font.getGlyphOrder())} glyphs with the MATH variants\n"
+    print(f"not in the original: {ranges(set(CHARACTERS) - kept) or 'none'}\n"
+          f"kept: {len(kept)} characters, {len(font.getGlyphOrder())} glyphs with the MATH variants\n"
           f"  {ranges(kept)}\n{args.out}: {args.out.stat().st_size} bytes, "
           f"sha256 {hashlib.sha256(args.out.read_bytes()).hexdigest()}")
     return 0

@@ -3,7 +3,7 @@
 Math comes as ``pymdownx.arithmatex``'s elements (``generic: true``) on Markdown pages, and as
 ``$``-delimited TeX left as text in the markdown cells of notebook pages (``_NB_MATH``). What of
 math-core's MathML Core Chromium draws badly with the site's Latin Modern Math is repaired
-(``_plain_*``, ``_primes_*``; tests/test_math.py proves each). A formula math-core rejects, an empty
+(``_plain_big_brackets``, ``_primes_beside_base``; tests/test_math.py proves each). A formula math-core rejects, an empty
 one, and a ``\\\\`` outside an environment (which it drops silently) stop the build, naming page and
 formula. Formulas in headings are converted in the table of contents too; punctuation right after
 inline math joins its span, so no line starts with it.
@@ -28,12 +28,9 @@ _CONVERTER = LatexToMathML(fancy_error=False)  # errors as plain "<offset>: <mes
 _ERROR = re.compile(r"(\d+): (.*)", re.S)
 _ENVIRONMENT_OR_BREAK = re.compile(r"\\(begin|end)\s*\{[^}]*\}|\\\\|\\.", re.S)  # \. skips \{ \,
 _XML_ENTITIES = {"&ApplyFunction;": "\u2061", "&InvisibleTimes;": "\u2062"}  # HTML knows them, XML not
-_FENCES = "()[]{}|\u2016\u27e8\u27e9\u2308\u2309\u230a\u230b"
 _PRIMES = "\u2032\u2033\u2034\u2057"
-_TALL = {"mfrac", "mtable", "msqrt", "mroot", "munder", "munderover", "menclose", "mpadded"}
-_BIG_OPS = set("\u2211\u220f\u2210\u22c0\u22c1\u22c2\u22c3\u2a00\u2a01\u2a02\u2a04\u2a06\u222b\u222c\u222d\u222e")
 # math-core's text needs a repair only if it has one of these; the rest is returned as it wrote it.
-_MAYBE_REPAIR = re.compile(f"minsize=|<mrow><mo(?![^>]*stretchy)[^>]*>[{re.escape(_FENCES)}]|[{_PRIMES}]")
+_MAYBE_REPAIR = re.compile(f"minsize=|[{_PRIMES}]")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -53,7 +50,6 @@ def tex_to_mathml(tex: str, display: bool = False) -> str:
         mathml = mathml.replace(name, char)
     math = ET.fromstring(mathml)
     _plain_big_brackets(math)
-    _plain_left_right(math)
     _primes_beside_base(math)
     return ET.tostring(math, encoding="unicode")
 
@@ -78,44 +74,6 @@ def _plain_big_brackets(math: ET.Element) -> None:
             del mo.attrib["minsize"], mo.attrib["maxsize"]
             mo.set("stretchy", "false")
             mo.set("mathsize", "1.2em")
-
-
-def _stretchy_fence(el: ET.Element) -> bool:
-    """A bracket from \\left or \\right: math-core marks every other bracket stretchy="false"."""
-    return el.tag == "mo" and (el.text or "") in _FENCES and not {"stretchy", "minsize"} & set(el.attrib)
-
-
-def _text_high(elements: list[ET.Element]) -> bool:
-    """No fraction, table, root, limits, big operator or growing bracket inside."""
-    return not any(
-        el.tag in _TALL or (el.tag == "mover" and el.get("accent") != "true")
-        or el.tag == "mo" and (_stretchy_fence(el) or el.get("stretchy") == "true"
-                               or "minsize" in el.attrib or (el.text or "") in _BIG_OPS)
-        for top in elements for el in top.iter()
-    )
-
-
-def _plain_left_right(math: ET.Element) -> None:
-    """\\left( ... \\right) around text-high content: plain brackets (the gap above); (...)^2 puts
-    the 2 on the ")"."""
-    parents = {kid: el for el in math.iter() for kid in el}
-    for row in reversed(list(math.iter("mrow"))):  # inner groups first: an outer one sees them plain
-        kids = list(row)
-        if len(kids) < 2 or not (_stretchy_fence(kids[0]) and _stretchy_fence(kids[-1])) \
-                or not _text_high(kids[1:-1]):
-            continue
-        opening, closing = kids[0], kids[-1]
-        opening.set("stretchy", "false")
-        closing.set("stretchy", "false")
-        script = parents.get(row)
-        if script is not None and script.tag in ("msub", "msup", "msubsup") and script[0] is row:
-            # the MathML of a plain (x)^2, which math-core gives as (, x, msup(), 2)
-            row.remove(closing)
-            moved = ET.SubElement(row, script.tag)
-            moved.append(closing)
-            moved.extend(list(script)[1:])
-            grand = parents[script]
-            grand[list(grand).index(script)] = row
 
 
 def _primes_beside_base(math: ET.Element) -> None:

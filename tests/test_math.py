@@ -2,8 +2,8 @@
 
 The renderer's own output is checked where the site relies on it (Unicode letters, no
 mathvariant Chromium ignores, limits, spacing, tables, errors); each repair the hook makes to it
-is checked by a test that fails without it: brackets (test_brackets_stay_text_size and, in
-Chromium, test_browser_layout), primes (test_primes_sit_beside_the_base).
+is checked by a test that fails without it: \bigl( brackets (test_big_brackets_are_plain_brackets_drawn_larger
+and, in Chromium, test_browser_layout), primes (test_primes_sit_beside_the_base).
 """
 
 from __future__ import annotations
@@ -153,44 +153,20 @@ def test_text_in_formula_is_escaped():
 # The hook's repairs of math-core's output (each test fails without its repair)
 
 
-def test_brackets_stay_text_size_around_text_high_content():
+def test_big_brackets_are_plain_brackets_drawn_larger():
     # Chromium draws a stretchy bracket as wide as the font's widest size variant (a visible gap;
-    # measured in test_browser_layout), so \bigl( and \left( around text-high content are plain.
-    loss = _xml(hook.tex_to_mathml(r"l^{(i)} = \frac{1}{2}\left(\hat{y}^{(i)} - y^{(i)}\right)^2"))
-    assert all(b.get("stretchy") == "false" for b in _brackets(loss))
-    script = next(el for el in loss.iter("msup") if el[0].text == ")")  # (...)^2: 2 on the ")"
-    assert script[1].text == "2"
-    # after a fraction (math-core adds an lspace to the \left bracket there), display style
-    shifted = _xml(hook.tex_to_mathml(r"\frac12\left(\hat{y} - y\right)^2", True))
-    assert all(b.get("stretchy") == "false" for b in _brackets(shifted))
-    # with a function name before it (math-core writes &ApplyFunction;, which XML lacks)
-    log = _xml(hook.tex_to_mathml(r"\log\left(x^2\right)"))
-    assert [b.get("stretchy") for b in _brackets(log)] == ["false", "false"]
+    # measured in test_browser_layout): \bigl( becomes a plain bracket at 1.2 times the size.
     big = _xml(hook.tex_to_mathml(SITE_FORMULAS[1]))
     fences = [el for el in big.iter("mo") if el.get("mathsize")]
     assert [(f.text, f.get("mathsize"), f.get("stretchy")) for f in fences] == [
         ("(", "1.2em", "false"), (")", "1.2em", "false")]
     assert "minsize" not in ET.tostring(big, encoding="unicode")
-    # \Bigl (1.62em) is left to the renderer, also as a group of its own
-    for tex in (r"\Bigl( x \Bigr)", r"{\Bigl( x \Bigr)}^2"):
+    # with a function name before it (math-core writes &ApplyFunction;, which XML lacks)
+    log = _xml(hook.tex_to_mathml(r"\log\bigl(x^2\bigr)"))
+    assert [b.get("stretchy") for b in _brackets(log)] == ["false", "false"]
+    # \Bigl (1.62em) and \left( are left to the renderer
+    for tex in (r"\Bigl( x \Bigr)", r"{\Bigl( x \Bigr)}^2", r"\left(\frac{a}{b}\right)"):
         assert [b.get("stretchy") for b in _brackets(_xml(hook.tex_to_mathml(tex)))] == [None, None], tex
-
-
-@pytest.mark.parametrize(
-    "tex",
-    [
-        r"\left(\frac{a}{b}\right)",
-        r"\left( \Bigl( x \Bigr) \right)",
-        r"\begin{pmatrix} 1 \\ 2 \end{pmatrix}",
-        r"\left( \int x \right)",  # a big operator
-        r"\left( \overset{a}{b} \right)",  # limits over, not an accent
-        r"\left( a \middle| b \right)",  # a stretchy bar inside
-        r"\left( \left( x \right. \right)",  # a \left that stays stretchy inside
-    ],
-)
-def test_brackets_grow_around_tall_content(tex):
-    root = _xml(hook.tex_to_mathml(tex, True))
-    assert {b.get("stretchy") for b in _brackets(root) if not b.get("minsize")} == {None}
 
 
 def test_formulas_without_repairs_are_math_cores_own_text():
@@ -460,7 +436,6 @@ def test_font_and_licence_present():
 
 BRACKETS = {  # id -> TeX whose brackets the hook makes plain (measured against a plain "(")
     "bigl": r"\frac{1}{2}\bigl(\hat{y}^{(i)} - y^{(i)}\bigr)^2",
-    "left": r"\frac12\left(\hat{y}^{(i)} - y^{(i)}\right)^2",
     "plain": r"(\hat{y}^{(i)} - y^{(i)})^2",
 }
 
@@ -526,13 +501,11 @@ def test_browser_layout(browser, page_server):
     sum_box = page.locator("#sgd-inline munder > mo").bounding_box()
     lim_box = page.locator("#sgd-inline munder > :nth-child(2)").bounding_box()
     assert lim_box["x"] >= sum_box["x"] + sum_box["width"] - 1
-    # \bigl( and \left( around text-high content: about as wide as a plain "(" (a stretchy
-    # one is more than twice as wide in Chromium: the gap the hook's repair removes)
+    # \bigl( around text-high content: about as wide as a plain "(" (a stretchy one is more than
+    # twice as wide in Chromium: the gap the hook's repair removes)
     plain = page.evaluate(f"({_BRACKET_WIDTHS})('plain')")[0]
     bigl = page.evaluate(f"({_BRACKET_WIDTHS})('bigl')")[0]
-    left = page.evaluate(f"({_BRACKET_WIDTHS})('left')")[0]
     assert plain * 1.1 < bigl < plain * 1.35, (plain, bigl)  # drawn 1.2 times larger
-    assert left < plain * 1.6, (plain, left)  # plain, plus the thin space after the fraction
     # a long formula scrolls inside its own box; the page does not scroll sideways on a phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.evaluate("(e => e.scrollWidth > e.clientWidth)(document.querySelector('#long'))")

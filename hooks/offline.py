@@ -10,7 +10,6 @@ the pages. The zip is kept in build/ and built again only when what the site is 
 """
 
 import hashlib
-import importlib.metadata
 import logging
 import os
 import re
@@ -26,6 +25,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from languages import inputs, languages  # hooks/ is on sys.path while MkDocs loads a hook
+from programs import environment
 
 log = logging.getLogger("mkdocs.hooks.offline")
 
@@ -70,11 +70,9 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def inputs_key() -> str:
-    """A hash of what the site is built from: every language's inputs, and the installed packages'
-    versions (the programs' outputs follow from the programs and the packages: hooks/programs.py
-    keys its cache on the same)."""
-    installed = sorted(f"{d.name}=={d.version}" for d in importlib.metadata.distributions())
-    return hashlib.sha256(repr(([inputs(lang) for lang in languages()], installed)).encode()).hexdigest()
+    """A hash of what the site is built from: every language's inputs, and the environment the
+    programs' outputs follow from (Python and the installed packages: hooks/programs.py)."""
+    return hashlib.sha256((repr([inputs(lang) for lang in languages()]) + environment()).encode()).hexdigest()
 
 
 def shipped(rel: PurePosixPath, lunr: set[str]) -> bool:

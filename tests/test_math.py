@@ -8,13 +8,10 @@ and, in Chromium, test_browser_layout), primes (test_primes_sit_beside_the_base)
 
 from __future__ import annotations
 
-import functools
-import http.server
 import logging
 import re
 import shutil
 import textwrap
-import threading
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -473,12 +470,8 @@ def page_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("mathpage")
     shutil.copytree(ASSETS, root / "assets" / "math")
     _serve(root, hook.render_math(_page_body(), "test"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    server.shutdown()
+    with import_tool("localsite").serve(root) as base:
+        yield base + "index.html"
 
 
 _BRACKET_WIDTHS = """id => [...document.querySelectorAll('#' + id + ' mo')]

@@ -3,14 +3,12 @@
 weights are measured compressed by `make bench` itself; `make audit`'s server compresses.)"""
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,18 +37,20 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve(folder: Path):
-    """Serve folder on a free port of 127.0.0.1 with Python's http.server, in a thread of this
-    process; yields the base URL ("http://127.0.0.1:N/")."""
-    handler = functools.partial(Quiet, directory=str(folder))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-        server.shutdown()
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # no line on stderr for each request
-        pass
+    """Serve folder on a free port of 127.0.0.1 with Python's http.server; yields the base URL
+    ("http://127.0.0.1:N/") once it answers."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                               "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def chromium(playwright):

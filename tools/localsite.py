@@ -1,5 +1,5 @@
 """The built site on this machine, for the tests and `make bench`: build it with plain
-`mkdocs build`, serve a folder on 127.0.0.1, and start Debian's Chromium for Playwright. (Page
+`mkdocs build`, serve a folder on 127.0.0.1, and start Debian's headless Chromium for Playwright. (Page
 weights are measured compressed by `make bench` itself; `make audit`'s server compresses.)"""
 
 import contextlib
@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's chromium-headless-shell: the same Chromium without the desktop browser's parts (what
+# Playwright itself runs headless), which takes a quarter less time over the tests than `chromium`.
+CHROMIUM = shutil.which("chromium-headless-shell") or "/usr/bin/chromium-headless-shell"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
@@ -54,7 +56,7 @@ def serve(folder: Path):
 
 
 def chromium(playwright):
-    """Debian's Chromium, launched headless by Playwright (which must not download a browser)."""
+    """Debian's headless Chromium, launched by Playwright (which must not download a browser)."""
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"Chromium not found at {CHROMIUM}: `make chromium` installs Debian's chromium package")
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}: `make chromium` installs Debian's chromium-headless-shell")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -124,18 +124,16 @@ def close(client: nbclient.NotebookClient) -> None:
         nbclient.util.run_sync(client.km.shutdown_kernel)(now=True)
 
 
-def execute(path: Path, client: nbclient.NotebookClient | None = None, text: str | None = None) -> nbformat.NotebookNode:
-    """Run a program as a notebook (cwd = repository root) and return it with its outputs: after
-    a reset in the kernel of `client` (from kernel()) if one is given, else in a kernel of its own.
-    `text`: the file's text, as the caller read it for the cache key."""
+def execute(path: Path, client: nbclient.NotebookClient, text: str | None = None) -> nbformat.NotebookNode:
+    """Run a program as a notebook (cwd = repository root) in the kernel of `client` (from
+    kernel()), after a reset, and return it with its outputs. `text`: the file's text, as the
+    caller read it for the cache key."""
     text = path.read_text("utf-8") if text is None else text
     lines = cell_lines(path, text)
     nb = jupytext.reads(text, fmt="py:percent")
     for i, cell in enumerate(nb.cells, 1):  # fixed ids (jupytext draws random ones): the same page each build
         cell.id = f"cell-{i}"
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    own = client is None
-    client = kernel() if own else client
     try:
         for notebook in (nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(RESET)]), nb):
             client.nb = notebook
@@ -147,9 +145,6 @@ def execute(path: Path, client: nbclient.NotebookClient | None = None, text: str
                            f"{err.ename}: {_ANSI.sub('', err.evalue)}") from None
     except Exception as err:  # kernel died, timeout ...
         raise ProgramError(f"{_rel(path)}: {type(err).__name__}: {err}") from None
-    finally:
-        if own:
-            close(client)
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             if "execution_count" in out:  # the kernel counts on from the programs it ran before

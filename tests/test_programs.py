@@ -10,12 +10,13 @@ from helpers import import_tool
 programs = import_tool("programs", "hooks")
 
 
-def test_a_cell_that_raises_names_file_cell_and_line(tmp_path):
+def test_a_cell_that_raises_names_file_cell_and_line(tmp_path, monkeypatch):
     bad = tmp_path / "broken_program.py"
     bad.write_text('# %% [markdown] tags=["zh"]\n# # 坏程序\n\n# %% [markdown] tags=["en"]\n# # Broken\n\n'
                    "# %%\nx = 1\n\n# %%\ny = x / 0\n", "utf-8")
+    monkeypatch.setattr(programs, "CACHE", tmp_path / "cache")
     with pytest.raises(programs.ProgramError) as err:
-        programs.execute(bad)
+        programs.executed([bad])
     message = str(err.value)
     assert "broken_program.py" in message and "cell 4 (line 10)" in message, message
     assert "ZeroDivisionError" in message, message

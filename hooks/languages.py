@@ -92,8 +92,9 @@ def partial(name: str, **values) -> str:
 def on_env(env, config, files):
     """The theme's templates stay compiled in .cache/templates, keyed on their text (Jinja's
     bytecode cache): MkDocs makes a new environment for every build and rebuild (0.4 s each)."""
-    (ROOT / ".cache" / "templates").mkdir(parents=True, exist_ok=True)
-    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(ROOT / ".cache" / "templates"))
+    folder = ROOT / ".cache" / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     return env
 
 

@@ -3,10 +3,10 @@
 Math comes as ``pymdownx.arithmatex``'s elements (``generic: true``) on Markdown pages, and as
 ``$``-delimited TeX left as text in the markdown cells of notebook pages (``_NB_MATH``). What of
 math-core's MathML Core Chromium draws badly with the site's Latin Modern Math is repaired
-(``_plain_big_brackets``, ``_primes_beside_base``; tests/test_math.py proves each). A formula math-core rejects, an empty
-one, and a ``\\\\`` outside an environment (which it drops silently) stop the build, naming page and
-formula. Formulas in headings are converted in the table of contents too; punctuation right after
-inline math joins its span, so no line starts with it.
+(``_plain_big_brackets``, ``_primes_beside_base``; tests/test_math.py proves each). A formula
+math-core rejects, an empty one, and a ``\\\\`` outside an environment (which it drops silently)
+stop the build, naming page and formula. Formulas in headings are converted in the table of
+contents too; punctuation right after inline math joins its span, so no line starts with it.
 """
 
 import functools

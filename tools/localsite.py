@@ -58,5 +58,6 @@ def serve(folder: Path):
 def chromium(playwright):
     """Debian's headless Chromium, launched by Playwright (which must not download a browser)."""
     if not Path(CHROMIUM).exists():
-        raise RuntimeError(f"Chromium not found at {CHROMIUM}: `make chromium` installs Debian's chromium-headless-shell")
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}: "
+                           "`make chromium` installs Debian's chromium-headless-shell")
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
